@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libksspi - SSPI-shaped C calls over the ksspi ioctls.
+ *
+ * Handles are file descriptors.  Functions returning int return a
+ * descriptor or 0 on success and -errno on failure; functions returning
+ * int32_t return a SECURITY_STATUS (an ABI failure is mapped to a status and
+ * errno is set).
+ */
+#ifndef LIBKSSPI_H
+#define LIBKSSPI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/ksspi.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+int ksspi_open(void);
+int ksspi_abi_version(int dev);
+int ksspi_enumerate_packages(int dev, struct ksspi_package_info *infos,
+			     unsigned int *count);
+int ksspi_query_package(int dev, const char *name,
+			struct ksspi_package_info *info);
+int ksspi_acquire_credentials(int dev, const char *package, uint32_t use,
+			      const char *principal, int64_t *expiry);
+int ksspi_new_context(int cred, uint32_t direction, const char *target,
+		      uint32_t req_flags);
+
+/*
+ * One leg: @ctx is -1 on the first call and receives the new context.
+ * *@out_len is the size of @out on entry and the token length on return
+ * (or the size needed with SEC_E_BUFFER_TOO_SMALL).
+ */
+int32_t ksspi_initialize_security_context(int cred, int *ctx,
+					  const char *target,
+					  uint32_t req_flags, const void *in,
+					  size_t in_len, void *out,
+					  size_t *out_len,
+					  uint32_t *ret_flags);
+int32_t ksspi_accept_security_context(int cred, int *ctx, uint32_t req_flags,
+				      const void *in, size_t in_len,
+				      void *out, size_t *out_len,
+				      uint32_t *ret_flags);
+int ksspi_step(int ctx, struct ksspi_step *st);
+
+int ksspi_query_context(int ctx, struct ksspi_context_info *info);
+int ksspi_query_names(int ctx, char *name, size_t size);
+int ksspi_query_native_names(int ctx, char *client, size_t client_size,
+			     char *server, size_t server_size);
+int ksspi_query_security_context_token(int ctx);
+int ksspi_query_token(int token, struct ksspi_token_info *info);
+int ksspi_whoami(int dev, struct ksspi_token_info *info);
+
+int32_t ksspi_impersonate(int fd);
+int32_t ksspi_revert(int fd);
+
+const char *ksspi_status_string(int32_t status);
+const char *ksspi_level_string(uint32_t level);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBKSSPI_H */

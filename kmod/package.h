@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Security packages: the registry and the operations a package implements.
+ */
+#ifndef _KSSPI_PACKAGE_H
+#define _KSSPI_PACKAGE_H
+
+#include <linux/list.h>
+#include <linux/types.h>
+
+struct ksspi_cred;
+struct ksspi_context;
+struct ksspi_leg;
+
+/**
+ * struct ksspi_package_ops - What a package implements.
+ * @cred_init: validate and set up a new credentials handle (may be NULL).
+ * @cred_free: release what @cred_init set up (may be NULL).
+ * @step: run one leg on @ctx, with ctx->lock held.  Returns a
+ *	SECURITY_STATUS; on success or CONTINUE_NEEDED may set *out to a
+ *	kmalloc()ed token of *out_len bytes, which the core frees.
+ * @ctx_free: release the package's state of a context (may be NULL).
+ */
+struct ksspi_package_ops {
+	int (*cred_init)(struct ksspi_cred *cred);
+	void (*cred_free)(struct ksspi_cred *cred);
+	s32 (*step)(struct ksspi_context *ctx, struct ksspi_leg *leg,
+		    u8 **out, u32 *out_len);
+	void (*ctx_free)(struct ksspi_context *ctx);
+};
+
+/**
+ * struct ksspi_package - A registered security package.
+ * @name: name users select it by.
+ * @comment: one-line description.
+ * @id: KSSPI_PACKAGE_*.
+ * @capabilities: SECPKG_FLAG_* bits.
+ * @version: protocol version.
+ * @max_token: largest token it produces.
+ * @isc_flags: ISC_REQ_* bits it can honour.
+ * @asc_flags: ASC_REQ_* bits it can honour.
+ * @ops: its operations.
+ * @list: entry in the registry.
+ */
+struct ksspi_package {
+	const char *name;
+	const char *comment;
+	u32 id;
+	u32 capabilities;
+	u32 version;
+	u32 max_token;
+	u32 isc_flags;
+	u32 asc_flags;
+	const struct ksspi_package_ops *ops;
+	struct list_head list;
+};
+
+int ksspi_package_register(struct ksspi_package *pkg);
+void ksspi_package_unregister(struct ksspi_package *pkg);
+const struct ksspi_package *ksspi_package_find(const char *name);
+int ksspi_package_enum(int (*fn)(const struct ksspi_package *pkg, void *arg),
+		       void *arg);
+
+int ksspi_local_init(void);
+unsigned int ksspi_local_tickets(void);
+void ksspi_local_exit(void);
+
+#endif /* _KSSPI_PACKAGE_H */

@@ -1,0 +1,665 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The ioctl layer: /dev/ksspi, and anon-inode file descriptors for
+ * credentials, contexts and tokens, each made from the one before it.
+ *
+ * Every argument is a structure whose first member is its size, copied with
+ * copy_struct_from_user() so that it can grow; unknown flags are -EINVAL.
+ * A descriptor's type is its f_op: an ioctl only ever sees the object its
+ * own file_operations were made for.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/build_bug.h>
+#include <linux/capability.h>
+#include <linux/err.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/uidgid.h>
+#include <linux/user_namespace.h>
+
+#include "object.h"
+#include "package.h"
+#include "impersonate.h"
+#include "uapi.h"
+
+/* Copies in an argument whose first member is its size. */
+static int copy_arg(void *karg, size_t ksize, void __user *uarg, u32 *usize)
+{
+	u32 size;
+	int ret;
+
+	if (get_user(size, (u32 __user *)uarg))
+		return -EFAULT;
+	if (size < ksize)
+		return -EINVAL;
+	if (size > PAGE_SIZE)
+		return -E2BIG;
+	ret = copy_struct_from_user(karg, ksize, uarg, size);
+	if (ret)
+		return ret;
+	*usize = size;
+	return 0;
+}
+
+/*
+ * Copies a name out: fills @size with the space needed and fails with
+ * -ERANGE when the caller's buffer is smaller.  Without a buffer only the
+ * size is reported.
+ */
+static int copy_name(u64 uptr, u32 *size, const char *name)
+{
+	size_t need = strlen(name) + 1;
+	u32 have = *size;
+
+	*size = need;
+	if (!uptr)
+		return 0;
+	if (have < need)
+		return -ERANGE;
+	if (copy_to_user(u64_to_user_ptr(uptr), name, need))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * Fails unless the caller's argument can be written back: calls that change
+ * state probe first, so that the outcome never gets lost on the way out.
+ */
+static int probe_writable(void __user *uarg, const void *karg, u32 usize,
+			  size_t ksize)
+{
+	return copy_to_user(uarg, karg, min_t(u32, usize, ksize)) ? -EFAULT : 0;
+}
+
+/* Copies in a string of @len bytes that must not contain a NUL. */
+static char *copy_string(u64 uptr, u32 len)
+{
+	char *s;
+
+	if (!len || len > KSSPI_NAME_MAX)
+		return ERR_PTR(-EINVAL);
+	s = memdup_user_nul(u64_to_user_ptr(uptr), len);
+	if (!IS_ERR(s) && strlen(s) != len) {
+		kfree(s);
+		return ERR_PTR(-EINVAL);
+	}
+	return s;
+}
+
+/* ---- tokens ---- */
+
+static int token_info(struct ksspi_token *tok, void __user *uarg)
+{
+	struct user_namespace *ns = current_user_ns();
+	struct ksspi_token_info ti;
+	u32 __user *ugroups;
+	u32 usize, i, room;
+	int ret, err = 0;
+
+	ret = copy_arg(&ti, sizeof(ti), uarg, &usize);
+	if (ret)
+		return ret;
+	if (ti.flags)
+		return -EINVAL;
+
+	ti.uid = from_kuid_munged(ns, tok->uid);
+	ti.gid = from_kgid_munged(ns, tok->gid);
+	ti.level = tok->level;
+	ti.package_id = tok->pkg->id;
+	ti.expiry = tok->expiry;
+	room = ti.ngroups;
+	ti.ngroups = tok->groups->ngroups;
+	if (room < ti.ngroups) {
+		err = -ERANGE;
+	} else {
+		ugroups = u64_to_user_ptr(ti.groups);
+		for (i = 0; i < ti.ngroups; i++)
+			if (put_user(from_kgid_munged(ns, tok->groups->gid[i]),
+				     ugroups + i))
+				return -EFAULT;
+	}
+	ret = copy_name(ti.name, &ti.name_size, tok->name);
+	if (ret == -EFAULT)
+		return ret;
+	err = err ?: ret;
+	if (copy_to_user(uarg, &ti, min_t(u32, usize, sizeof(ti))))
+		return -EFAULT;
+	return err;
+}
+
+static long impersonate(struct ksspi_token *tok, void __user *uarg)
+{
+	struct ksspi_impersonate im;
+	u32 usize;
+	int ret;
+
+	ret = copy_arg(&im, sizeof(im), uarg, &usize);
+	if (ret)
+		return ret;
+	if (im.flags)
+		return -EINVAL;
+	im.level = 0;
+	im.status = SEC_E_INTERNAL_ERROR;
+	if (probe_writable(uarg, &im, usize, sizeof(im)))
+		return -EFAULT;
+	if (tok)
+		im.status = ksspi_thread_impersonate(tok, &im.level);
+	else
+		im.status = SEC_E_NO_IMPERSONATION;
+	/* The thread's credentials may have changed: the status must get out. */
+	if (copy_to_user(uarg, &im, min_t(u32, usize, sizeof(im))))
+		return -EFAULT;
+	return 0;
+}
+
+static long revert(void __user *uarg)
+{
+	struct ksspi_impersonate im;
+	u32 usize;
+	int ret;
+
+	ret = copy_arg(&im, sizeof(im), uarg, &usize);
+	if (ret)
+		return ret;
+	if (im.flags)
+		return -EINVAL;
+	im.status = SEC_E_INTERNAL_ERROR;
+	if (probe_writable(uarg, &im, usize, sizeof(im)))
+		return -EFAULT;
+	im.status = ksspi_thread_revert();
+	im.level = 0;
+	if (copy_to_user(uarg, &im, min_t(u32, usize, sizeof(im))))
+		return -EFAULT;
+	return 0;
+}
+
+static long token_ioctl(struct file *file, unsigned int cmd,
+			unsigned long arg)
+{
+	struct ksspi_token *tok = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case KSSPI_IOC_QUERY_TOKEN:
+		return token_info(tok, uarg);
+	case KSSPI_IOC_IMPERSONATE:
+		return impersonate(tok, uarg);
+	case KSSPI_IOC_REVERT:
+		return revert(uarg);
+	}
+	return -ENOTTY;
+}
+
+static int token_release(struct inode *inode, struct file *file)
+{
+	ksspi_token_put(file->private_data);
+	return 0;
+}
+
+static const struct file_operations token_fops = {
+	.owner = THIS_MODULE,
+	.release = token_release,
+	.unlocked_ioctl = token_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+/* Consumes @tok's reference in all cases. */
+static int token_fd(struct ksspi_token *tok)
+{
+	int fd = anon_inode_getfd("[ksspi-token]", &token_fops, tok,
+				  O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		ksspi_token_put(tok);
+	return fd;
+}
+
+/* ---- contexts ---- */
+
+/*
+ * A leg whose result could not reach the caller is kept for the next step,
+ * unless it consumed nothing (incomplete input) or is already kept (too
+ * small a buffer).
+ */
+static void keep_leg(struct ksspi_context *ctx, const void *out,
+		     const struct ksspi_leg *leg, s32 status)
+{
+	if (status != SEC_E_BUFFER_TOO_SMALL &&
+	    status != SEC_E_INCOMPLETE_MESSAGE)
+		ksspi_context_keep(ctx, out, leg->out_len, status);
+}
+
+static long ctx_step(struct ksspi_context *ctx, void __user *uarg)
+{
+	struct ksspi_leg leg = {};
+	struct ksspi_step st;
+	void *in = NULL, *out = NULL;
+	u32 usize;
+	long ret;
+
+	ret = copy_arg(&st, sizeof(st), uarg, &usize);
+	if (ret)
+		return ret;
+	if (st.flags || st.reserved)
+		return -EINVAL;
+	if (st.in_len > KSSPI_TOKEN_MAX)
+		return -EMSGSIZE;
+	if (probe_writable(uarg, &st, usize, sizeof(st)))
+		return -EFAULT;
+	if (st.in_len) {
+		in = vmemdup_user(u64_to_user_ptr(st.in_token), st.in_len);
+		if (IS_ERR(in))
+			return PTR_ERR(in);
+	}
+	leg.in = in;
+	leg.in_len = st.in_len;
+	leg.out_size = min_t(u32, st.out_size, KSSPI_TOKEN_MAX);
+	if (leg.out_size) {
+		out = kvmalloc(leg.out_size, GFP_KERNEL);
+		if (!out) {
+			ret = -ENOMEM;
+			goto out_free;
+		}
+	}
+	leg.out = out;
+
+	st.status = ksspi_context_step(ctx, &leg);
+	st.out_len = leg.out_len;
+	st.ret_flags = leg.ret_flags;
+	st.missing = leg.missing;
+	st.extra = leg.extra;
+	st.expiry = leg.expiry;
+	if (st.status != SEC_E_BUFFER_TOO_SMALL && leg.out_len &&
+	    copy_to_user(u64_to_user_ptr(st.out_token), out, leg.out_len)) {
+		/* Bad output buffer: keep the leg for a retry, lose nothing. */
+		keep_leg(ctx, out, &leg, st.status);
+		ret = -EFAULT;
+		goto out_free;
+	}
+	if (copy_to_user(uarg, &st, min_t(u32, usize, sizeof(st)))) {
+		/* Unmapped since the probe: the leg waits for a retry. */
+		keep_leg(ctx, out, &leg, st.status);
+		ret = -EFAULT;
+	}
+out_free:
+	if (out)
+		memzero_explicit(out, leg.out_size);
+	kvfree(out);
+	kvfree(in);
+	return ret;
+}
+
+static long ctx_query(struct ksspi_context *ctx, void __user *uarg)
+{
+	struct ksspi_context_attrs a;
+	struct ksspi_context_info ci;
+	u64 want, have = 0;
+	u32 usize;
+	int ret, err = 0;
+
+	ret = copy_arg(&ci, sizeof(ci), uarg, &usize);
+	if (ret)
+		return ret;
+	if (ci.flags)
+		return -EINVAL;
+	want = ci.mask;
+	if ((want & KSSPI_ATTR(SECPKG_ATTR_SESSION_KEY)) &&
+	    !capable(CAP_SYS_ADMIN))
+		return -EPERM;
+
+	ksspi_query_context_attributes(ctx, &a);
+	ci.state = a.state;
+	if (want & KSSPI_ATTR(SECPKG_ATTR_PACKAGE_INFO)) {
+		ci.package_id = a.package_id;
+		have |= KSSPI_ATTR(SECPKG_ATTR_PACKAGE_INFO);
+	}
+	if (want & KSSPI_ATTR(SECPKG_ATTR_SIZES)) {
+		ci.max_token = a.max_token;
+		ci.max_signature = a.max_signature;
+		ci.block_size = a.block_size;
+		ci.security_trailer = a.security_trailer;
+		have |= KSSPI_ATTR(SECPKG_ATTR_SIZES);
+	}
+	if (want & KSSPI_ATTR(SECPKG_ATTR_FLAGS)) {
+		ci.ctx_flags = a.ctx_flags;
+		have |= KSSPI_ATTR(SECPKG_ATTR_FLAGS);
+	}
+	if (a.state == KSSPI_STATE_ESTABLISHED) {
+		if (want & KSSPI_ATTR(SECPKG_ATTR_LIFESPAN)) {
+			ci.start = a.start;
+			ci.expiry = a.expiry;
+			have |= KSSPI_ATTR(SECPKG_ATTR_LIFESPAN);
+		}
+		if ((want & KSSPI_ATTR(SECPKG_ATTR_ACCESS_TOKEN)) &&
+		    !ctx->initiator) {
+			ci.level = a.level;
+			have |= KSSPI_ATTR(SECPKG_ATTR_ACCESS_TOKEN);
+		}
+		if ((want & KSSPI_ATTR(SECPKG_ATTR_NAMES)) && a.name) {
+			ret = copy_name(ci.name, &ci.name_size, a.name);
+			if (ret == -EFAULT)
+				return ret;
+			err = err ?: ret;
+			have |= KSSPI_ATTR(SECPKG_ATTR_NAMES);
+		}
+		if ((want & KSSPI_ATTR(SECPKG_ATTR_NATIVE_NAMES)) &&
+		    a.client_name && a.server_name) {
+			ret = copy_name(ci.client_name, &ci.client_name_size,
+					a.client_name);
+			if (ret == -EFAULT)
+				return ret;
+			err = err ?: ret;
+			ret = copy_name(ci.server_name, &ci.server_name_size,
+					a.server_name);
+			if (ret == -EFAULT)
+				return ret;
+			err = err ?: ret;
+			have |= KSSPI_ATTR(SECPKG_ATTR_NATIVE_NAMES);
+		}
+	}
+	ci.mask = have;
+	if (copy_to_user(uarg, &ci, min_t(u32, usize, sizeof(ci))))
+		return -EFAULT;
+	return err;
+}
+
+static long ctx_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct ksspi_context *ctx = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case KSSPI_IOC_STEP:
+		return ctx_step(ctx, uarg);
+	case KSSPI_IOC_QUERY_CONTEXT:
+		return ctx_query(ctx, uarg);
+	case KSSPI_IOC_GET_TOKEN: {
+		struct ksspi_token *tok;
+
+		if (arg)
+			return -EINVAL;
+		tok = ksspi_context_token(ctx);
+		return tok ? token_fd(tok) : -ENOENT;
+	}
+	case KSSPI_IOC_IMPERSONATE: {
+		struct ksspi_token *tok = ksspi_context_token(ctx);
+		long ret = impersonate(tok, uarg);
+
+		ksspi_token_put(tok);
+		return ret;
+	}
+	case KSSPI_IOC_REVERT:
+		return revert(uarg);
+	}
+	return -ENOTTY;
+}
+
+static int ctx_release(struct inode *inode, struct file *file)
+{
+	ksspi_context_put(file->private_data);
+	return 0;
+}
+
+static const struct file_operations ctx_fops = {
+	.owner = THIS_MODULE,
+	.release = ctx_release,
+	.unlocked_ioctl = ctx_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+/* ---- credentials ---- */
+
+static long cred_new_context(struct ksspi_cred *cred, void __user *uarg)
+{
+	struct ksspi_context_new cn;
+	struct ksspi_context *ctx;
+	char *target = NULL;
+	bool initiator;
+	u32 usize;
+	int ret, fd;
+
+	ret = copy_arg(&cn, sizeof(cn), uarg, &usize);
+	if (ret)
+		return ret;
+	if (cn.flags != KSSPI_CONTEXT_INITIATE &&
+	    cn.flags != KSSPI_CONTEXT_ACCEPT)
+		return -EINVAL;
+	initiator = cn.flags == KSSPI_CONTEXT_INITIATE;
+	if ((cn.target_len || cn.target) && !initiator)
+		return -EINVAL;
+	if (cn.target && !cn.target_len)
+		return -EINVAL;
+	if (cn.target_len) {
+		target = copy_string(cn.target, cn.target_len);
+		if (IS_ERR(target))
+			return PTR_ERR(target);
+	}
+	ret = ksspi_context_new(cred, initiator, cn.req_flags, target, &ctx);
+	kfree(target);
+	if (ret)
+		return ret;
+	fd = anon_inode_getfd("[ksspi-context]", &ctx_fops, ctx,
+			      O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		ksspi_context_put(ctx);
+	return fd;
+}
+
+static long cred_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case KSSPI_IOC_NEW_CONTEXT:
+		return cred_new_context(file->private_data, uarg);
+	case KSSPI_IOC_REVERT:
+		return revert(uarg);
+	}
+	return -ENOTTY;
+}
+
+static int cred_release(struct inode *inode, struct file *file)
+{
+	ksspi_cred_put(file->private_data);
+	return 0;
+}
+
+static const struct file_operations cred_fops = {
+	.owner = THIS_MODULE,
+	.release = cred_release,
+	.unlocked_ioctl = cred_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+/* ---- /dev/ksspi ---- */
+
+static void fill_package(struct ksspi_package_info *pi,
+			 const struct ksspi_package *pkg)
+{
+	memset(pi, 0, sizeof(*pi));
+	pi->size = sizeof(*pi);
+	strscpy(pi->name, pkg->name, sizeof(pi->name));
+	strscpy(pi->comment, pkg->comment, sizeof(pi->comment));
+	pi->capabilities = pkg->capabilities;
+	pi->id = pkg->id;
+	pi->version = pkg->version;
+	pi->max_token = pkg->max_token;
+}
+
+struct enum_state {
+	struct ksspi_package_info *infos;
+	u32 room;
+	u32 count;
+};
+
+static int enum_one(const struct ksspi_package *pkg, void *arg)
+{
+	struct enum_state *es = arg;
+
+	if (es->count < es->room)
+		fill_package(&es->infos[es->count], pkg);
+	es->count++;
+	return 0;
+}
+
+#define ENUM_MAX 32
+
+static long dev_enum(void __user *uarg)
+{
+	struct ksspi_enum_packages ep;
+	struct enum_state es = {};
+	u32 usize, i, n;
+	int ret;
+
+	ret = copy_arg(&ep, sizeof(ep), uarg, &usize);
+	if (ret)
+		return ret;
+	if (ep.flags || ep.entry_size < sizeof(struct ksspi_package_info) ||
+	    ep.entry_size > PAGE_SIZE)
+		return -EINVAL;
+	es.room = min_t(u32, ep.count, ENUM_MAX);
+	es.infos = kcalloc(ENUM_MAX, sizeof(*es.infos), GFP_KERNEL);
+	if (!es.infos)
+		return -ENOMEM;
+	/* Snapshot under the registry lock, copy out without it. */
+	ksspi_package_enum(enum_one, &es);
+	n = min(es.count, es.room);
+	for (i = 0; i < n; i++) {
+		void __user *dst = u64_to_user_ptr(ep.packages) +
+				   (size_t)i * ep.entry_size;
+
+		if (copy_to_user(dst, &es.infos[i], sizeof(es.infos[i])) ||
+		    clear_user(dst + sizeof(es.infos[i]),
+			       ep.entry_size - sizeof(es.infos[i]))) {
+			ret = -EFAULT;
+			goto out;
+		}
+	}
+	ep.count = es.count;
+	if (copy_to_user(uarg, &ep, min_t(u32, usize, sizeof(ep))))
+		ret = -EFAULT;
+	else if (n < es.count)
+		ret = -ERANGE;
+out:
+	kfree(es.infos);
+	return ret;
+}
+
+static long dev_query_package(void __user *uarg)
+{
+	const struct ksspi_package *pkg;
+	struct ksspi_package_info pi;
+	u32 usize;
+	int ret;
+
+	ret = copy_arg(&pi, sizeof(pi), uarg, &usize);
+	if (ret)
+		return ret;
+	if (pi.flags || !memchr(pi.name, 0, sizeof(pi.name)))
+		return -EINVAL;
+	pkg = ksspi_package_find(pi.name);
+	if (!pkg)
+		return -ENOPKG;
+	fill_package(&pi, pkg);
+	pi.size = usize;
+	if (copy_to_user(uarg, &pi, min_t(u32, usize, sizeof(pi))))
+		return -EFAULT;
+	return 0;
+}
+
+static long dev_acquire(void __user *uarg)
+{
+	struct ksspi_acquire_cred ac;
+	struct ksspi_cred *cred;
+	char *principal = NULL;
+	u32 usize;
+	int ret, fd;
+
+	ret = copy_arg(&ac, sizeof(ac), uarg, &usize);
+	if (ret)
+		return ret;
+	if (ac.flags || !memchr(ac.package, 0, sizeof(ac.package)))
+		return -EINVAL;
+	if (ac.principal_len) {
+		principal = copy_string(ac.principal, ac.principal_len);
+		if (IS_ERR(principal))
+			return PTR_ERR(principal);
+	} else if (ac.principal) {
+		return -EINVAL;
+	}
+	ret = ksspi_acquire_credentials(ac.package, ac.use, principal, &cred);
+	kfree(principal);
+	if (ret)
+		return ret;
+	ac.expiry = cred->expiry;
+	if (copy_to_user(uarg, &ac, min_t(u32, usize, sizeof(ac)))) {
+		ksspi_cred_put(cred);
+		return -EFAULT;
+	}
+	fd = anon_inode_getfd("[ksspi-cred]", &cred_fops, cred,
+			      O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		ksspi_cred_put(cred);
+	return fd;
+}
+
+static long dev_whoami(void __user *uarg)
+{
+	struct ksspi_token_info ti;
+	struct ksspi_token *tok;
+	u32 usize;
+	long ret;
+
+	/* Argument errors first, whether or not the thread impersonates. */
+	ret = copy_arg(&ti, sizeof(ti), uarg, &usize);
+	if (ret)
+		return ret;
+	if (ti.flags)
+		return -EINVAL;
+	tok = ksspi_thread_token();
+	if (!tok)
+		return -ENOENT;
+	ret = token_info(tok, uarg);
+	ksspi_token_put(tok);
+	return ret;
+}
+
+long ksspi_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case KSSPI_IOC_GET_ABI_VERSION:
+		return arg ? -EINVAL : KSSPI_ABI_VERSION;
+	case KSSPI_IOC_ENUM_PACKAGES:
+		return dev_enum(uarg);
+	case KSSPI_IOC_QUERY_PACKAGE:
+		return dev_query_package(uarg);
+	case KSSPI_IOC_ACQUIRE_CRED:
+		return dev_acquire(uarg);
+	case KSSPI_IOC_WHOAMI:
+		return dev_whoami(uarg);
+	case KSSPI_IOC_REVERT:
+		return revert(uarg);
+	}
+	return -ENOTTY;
+}
+
+/* The ABI has no holes and its sizes never shrink: check at build time. */
+void ksspi_uapi_check(void)
+{
+	BUILD_BUG_ON(sizeof(struct ksspi_package_info) != 120);
+	BUILD_BUG_ON(sizeof(struct ksspi_enum_packages) != 24);
+	BUILD_BUG_ON(sizeof(struct ksspi_acquire_cred) != 64);
+	BUILD_BUG_ON(sizeof(struct ksspi_context_new) != 24);
+	BUILD_BUG_ON(sizeof(struct ksspi_step) != 64);
+	BUILD_BUG_ON(sizeof(struct ksspi_context_info) != 112);
+	BUILD_BUG_ON(sizeof(struct ksspi_token_info) != 56);
+	BUILD_BUG_ON(sizeof(struct ksspi_impersonate) != 16);
+}

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The ioctl layer: user handles (file descriptors) over the objects.
+ */
+#ifndef _KSSPI_UAPI_H
+#define _KSSPI_UAPI_H
+
+#include <linux/fs.h>
+
+long ksspi_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+void ksspi_uapi_check(void);
+
+#endif /* _KSSPI_UAPI_H */

@@ -1,0 +1,731 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Allocation-failure sweep (issue 9, item 2).  The core flow -- open
+ * /dev/ksspi, acquire an acceptor credential, a local handshake (with
+ * mutual authentication: three legs; without: two), QueryContextAttributes
+ * on both sides, the acceptor's token and its query, impersonation of
+ * alice's token by root, whoami, the revert, close -- runs once per N with
+ * the Nth memory allocation of the flow failing (slab and page allocations
+ * alike, sleeping ones included), for N = 1, 2, ... until the flow
+ * completes without meeting the failure.  Every run must end with a clean
+ * error (ENOMEM and friends, SEC_E_INSUFFICIENT_MEMORY) or complete with
+ * right answers, never crash or hang, and leave the caller's ids, groups and
+ * capabilities exactly as they were (a revert that fails is a failure);
+ * after the sweep the module's live-object counters are back where they
+ * started.  Leaks and kernel reports are caught by the debug kernel itself
+ * (make check-debug: kmemleak, KASAN, lockdep, WARN).
+ *
+ * Mechanism (Documentation/fault-injection/fault-injection.rst): each flow
+ * runs in a forked child that writes N to /proc/thread-self/fail-nth, which
+ * makes exactly the Nth should_fail() call of that task fail -- only that
+ * task's, only once, whatever the probability/interval/times knobs say.
+ * The failslab and fail_page_alloc capabilities are opened up for it
+ * (ignore-gfp-wait=N, min-order=0, ignore-gfp-highmem=N: otherwise sleeping
+ * and order-0 allocations are never counted) while their probability stays
+ * 0 and task-filter=Y, so nothing else in the system ever fails; all knobs
+ * are restored afterwards.  The child faults its stack in and mlockall()s
+ * first, so the failures land in the kernel's allocations, not in user page
+ * faults.  The summary says in which step each failure was met and whether
+ * the flow stopped with an error or absorbed it (a fallback: on the debug
+ * kernel many of those are kmemleak's, debug-objects' and the stack depot's
+ * own metadata allocations, which have reserve pools).
+ *
+ * SKIPs on a kernel without fault injection (no /sys/kernel/debug/failslab:
+ * the production kernel of `make check`).  KSSPI_FAILSLAB_MAX bounds N
+ * (default 2000); KSSPI_FAILSLAB_VERBOSE=1|2 makes the kernel log each
+ * injected failure (2: with a stack trace).
+ */
+#include <sys/mman.h>
+#include <time.h>
+
+#include "ksspi_test.h"
+
+#define FAILSLAB	"/sys/kernel/debug/failslab/"
+#define FAILPAGE	"/sys/kernel/debug/fail_page_alloc/"
+#define STATS		"/sys/kernel/debug/ksspi/stats"
+#define SERVICE		"fileserver"
+
+/* The steps of the flow, in order. */
+enum step {
+	S_OPEN, S_ACQUIRE, S_ISC1, S_ASC, S_ISC2, S_QUERY_ACCEPTOR,
+	S_QUERY_INITIATOR, S_TOKEN, S_QUERY_TOKEN, S_IMPERSONATE, S_WHOAMI,
+	S_REVERT, S_DONE,
+};
+
+static const char *const step_names[] = {
+	[S_OPEN] = "open", [S_ACQUIRE] = "acquire", [S_ISC1] = "isc1",
+	[S_ASC] = "asc", [S_ISC2] = "isc2",
+	[S_QUERY_ACCEPTOR] = "query-acceptor",
+	[S_QUERY_INITIATOR] = "query-initiator", [S_TOKEN] = "get-token",
+	[S_QUERY_TOKEN] = "query-token", [S_IMPERSONATE] = "impersonate",
+	[S_WHOAMI] = "whoami", [S_REVERT] = "revert", [S_DONE] = "done",
+};
+
+/* What a flow child reports to the sweep. */
+struct outcome {
+	int step;		/* the step that failed, or S_DONE */
+	int cur;		/* the step running (internal) */
+	int inject_step;	/* the step that met the failure, or -1 */
+	int err;		/* its -errno (int calls) or errno (status calls) */
+	int32_t status;		/* its SECURITY_STATUS (status calls) */
+	int injected;		/* the Nth allocation was met */
+	int clean;		/* the failure is a clean allocation failure */
+	int creds_ok;		/* the thread's ids and capabilities unchanged */
+	int reverted_late;	/* still impersonating after the flow */
+	char why[160];		/* what was wrong */
+};
+
+/* A debugfs knob: its path, the value the sweep needs, the one it had. */
+struct knob {
+	const char *path;
+	const char *value;
+	char saved[32];
+	bool set;
+};
+
+static struct knob knobs[] = {
+	{ .path = FAILSLAB "probability", .value = "0" },
+	{ .path = FAILSLAB "task-filter", .value = "Y" },
+	{ .path = FAILSLAB "ignore-gfp-wait", .value = "N" },
+	{ .path = FAILSLAB "verbose", .value = "0" },
+	{ .path = FAILPAGE "probability", .value = "0" },
+	{ .path = FAILPAGE "task-filter", .value = "Y" },
+	{ .path = FAILPAGE "ignore-gfp-wait", .value = "N" },
+	{ .path = FAILPAGE "ignore-gfp-highmem", .value = "N" },
+	{ .path = FAILPAGE "min-order", .value = "0" },
+	{ .path = FAILPAGE "verbose", .value = "0" },
+};
+
+static int read_small(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	return 0;
+}
+
+static int write_small(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, value, strlen(value)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static void knobs_restore(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		if (knobs[i].set)
+			write_small(knobs[i].path, knobs[i].saved);
+		knobs[i].set = false;
+	}
+}
+
+/* Returns 0, or -errno with *@bad naming the knob that failed. */
+static int knobs_set(const char **bad)
+{
+	const char *verbose = getenv("KSSPI_FAILSLAB_VERBOSE");
+	size_t i;
+	int ret;
+
+	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		struct knob *k = &knobs[i];
+		const char *v = k->value;
+
+		if (verbose && strstr(k->path, "/verbose"))
+			v = verbose;
+		*bad = k->path;
+		ret = read_small(k->path, k->saved, sizeof(k->saved));
+		if (ret)
+			return ret;
+		/* bool knobs read back as Y/N, numbers as numbers */
+		ret = write_small(k->path, v);
+		if (ret)
+			return ret;
+		k->set = true;
+	}
+	return 0;
+}
+
+/* A counter of the module's debugfs stats, or -1. */
+static long stat_value(const char *name)
+{
+	size_t n = strlen(name);
+	char line[128];
+	long v = -1;
+	FILE *f = fopen(STATS, "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, name, n) && line[n] == ' ') {
+			v = strtol(line + n + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return v;
+}
+
+/*
+ * The calling thread's ids, groups and capabilities as the kernel shows
+ * them: the lines of /proc/thread-self/status that must not change.
+ */
+static int cred_snapshot(char *buf, size_t size)
+{
+	static const char *const keys[] = {
+		"Uid:", "Gid:", "Groups:", "CapInh:", "CapPrm:", "CapEff:",
+		"CapBnd:", "CapAmb:", "NoNewPrivs:",
+	};
+	char line[512];
+	size_t used = 0, i;
+	FILE *f = fopen("/proc/thread-self/status", "re");
+
+	if (!f)
+		return -errno;
+	buf[0] = 0;
+	while (fgets(line, sizeof(line), f)) {
+		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+			if (strncmp(line, keys[i], strlen(keys[i])))
+				continue;
+			used += snprintf(buf + used, size - used, "%s", line);
+			if (used >= size) {
+				fclose(f);
+				return -ENOSPC;
+			}
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+/* Errors an allocation failure may legitimately surface as. */
+static bool clean_errno(int err)
+{
+	switch (err) {
+	case ENOMEM:
+	case ENFILE:	/* a struct file */
+	case EMFILE:	/* the descriptor table */
+	case EAGAIN:
+	case EFAULT:	/* a page of a user buffer could not be faulted in */
+		return true;
+	}
+	return false;
+}
+
+static bool clean_status(int32_t st, int err)
+{
+	if (st == SEC_E_INSUFFICIENT_MEMORY)
+		return true;
+	/* libksspi's mapping of an ioctl that failed with errno @err */
+	return (st == SEC_E_INVALID_PARAMETER || st == SEC_E_INTERNAL_ERROR) &&
+	       clean_errno(err);
+}
+
+static void token_info_init(struct ksspi_token_info *ti, uint32_t *groups,
+			    char *name)
+{
+	memset(ti, 0, sizeof(*ti));
+	memset(groups, 0, 16 * sizeof(*groups));
+	ti->groups = (uintptr_t)groups;
+	ti->ngroups = 16;
+	ti->name = (uintptr_t)name;
+	ti->name_size = 256;
+}
+
+struct flow {
+	int alice_cred;		/* alice's OUTBOUND credentials (not faulted) */
+	const char *target;	/* the acceptor's principal */
+	int nthfd;		/* /proc/thread-self/fail-nth */
+	unsigned int n;		/* the allocation that fails (0: none) */
+	bool mutual;		/* mutual authentication: three legs */
+};
+
+/*
+ * Notes the step during which the injected failure happened: fail-nth
+ * reads 0 once it has (reading it allocates nothing).
+ */
+static void check_injected(const struct flow *f, struct outcome *o)
+{
+	char rest[16] = "";
+
+	if (!f->n || o->inject_step >= 0)
+		return;
+	if (pread(f->nthfd, rest, sizeof(rest) - 1, 0) > 0 &&
+	    strtoul(rest, NULL, 10) == 0)
+		o->inject_step = o->cur;
+}
+
+/* Fds of one flow, closed at its end. */
+struct handles {
+	int dev, acred, ictx, actx, tok;
+};
+
+#define STEP(s) do {						\
+	check_injected(f, o);						\
+	o->cur = (s);							\
+} while (0)
+#define FAIL_INT(ret) do {						\
+	o->step = o->cur;						\
+	o->err = (ret);							\
+	o->clean = (ret) < 0 && clean_errno(-(ret));			\
+	if (!o->clean)							\
+		snprintf(o->why, sizeof(o->why), "%s: %d (%s)",		\
+			 step_names[o->step], (ret), strerror(-(ret)));	\
+	return;								\
+} while (0)
+#define FAIL_ST(st) do {						\
+	o->step = o->cur;						\
+	o->status = (st);						\
+	o->err = errno;							\
+	o->clean = clean_status((st), errno);				\
+	if (!o->clean)							\
+		snprintf(o->why, sizeof(o->why), "%s: %s (errno %d)",	\
+			 step_names[o->step], ksspi_status_string(st),	\
+			 errno);					\
+	return;								\
+} while (0)
+/* A step that worked but answered wrongly: never clean. */
+#define WRONG(...) do {							\
+	o->step = o->cur;						\
+	o->clean = 0;							\
+	snprintf(o->why, sizeof(o->why), __VA_ARGS__);			\
+	return;								\
+} while (0)
+
+/*
+ * The flow itself: no allocation of its own in user space, buffers on the
+ * stack and already touched, so that every failure injected is the
+ * kernel's.  Stops at the first step that fails.
+ */
+static void run_flow(const struct flow *f, struct handles *h,
+		     struct outcome *o)
+{
+	uint8_t a[TOKBUF], b[TOKBUF];
+	char name[256], cname[256], sname[256];
+	struct ksspi_context_info ci;
+	struct ksspi_token_info ti;
+	uint32_t groups[16];
+	size_t alen, blen;
+	uint32_t flags;
+	int32_t st;
+	int ret;
+
+	STEP(S_OPEN);
+	ret = ksspi_open();
+	if (ret < 0)
+		FAIL_INT(ret);
+	h->dev = ret;
+
+	STEP(S_ACQUIRE);
+	ret = ksspi_acquire_credentials(h->dev, "local", SECPKG_CRED_INBOUND,
+					f->target, NULL);
+	if (ret < 0)
+		FAIL_INT(ret);
+	h->acred = ret;
+
+	STEP(S_ISC1);
+	alen = sizeof(a);
+	st = ksspi_initialize_security_context(f->alice_cred, &h->ictx,
+					       f->target,
+					       f->mutual ? ISC_REQ_MUTUAL_AUTH : 0,
+					       NULL, 0, a, &alen, &flags);
+	if (st < 0)
+		FAIL_ST(st);
+	if (st != (f->mutual ? SEC_I_CONTINUE_NEEDED : SEC_E_OK))
+		WRONG("isc1: %s", ksspi_status_string(st));
+
+	STEP(S_ASC);
+	blen = sizeof(b);
+	st = ksspi_accept_security_context(h->acred, &h->actx, 0, a, alen, b,
+					   &blen, &flags);
+	if (st < 0)
+		FAIL_ST(st);
+	if (st != SEC_E_OK || !blen != !f->mutual)
+		WRONG("asc: %s with %zu bytes", ksspi_status_string(st), blen);
+
+	if (f->mutual) {
+		STEP(S_ISC2);
+		alen = sizeof(a);
+		st = ksspi_initialize_security_context(f->alice_cred, &h->ictx,
+						       NULL, 0, b, blen, a,
+						       &alen, &flags);
+		if (st < 0)
+			FAIL_ST(st);
+		if (st != SEC_E_OK || !(flags & ISC_RET_MUTUAL_AUTH))
+			WRONG("isc2: %s, flags 0x%x",
+			      ksspi_status_string(st), flags);
+	}
+
+	STEP(S_QUERY_ACCEPTOR);
+	memset(&ci, 0, sizeof(ci));
+	ci.mask = KSSPI_ATTR(SECPKG_ATTR_SIZES) |
+		  KSSPI_ATTR(SECPKG_ATTR_NAMES) |
+		  KSSPI_ATTR(SECPKG_ATTR_NATIVE_NAMES) |
+		  KSSPI_ATTR(SECPKG_ATTR_LIFESPAN) |
+		  KSSPI_ATTR(SECPKG_ATTR_FLAGS) |
+		  KSSPI_ATTR(SECPKG_ATTR_PACKAGE_INFO) |
+		  KSSPI_ATTR(SECPKG_ATTR_ACCESS_TOKEN);
+	ci.name = (uintptr_t)name;
+	ci.name_size = sizeof(name);
+	ci.client_name = (uintptr_t)cname;
+	ci.client_name_size = sizeof(cname);
+	ci.server_name = (uintptr_t)sname;
+	ci.server_name_size = sizeof(sname);
+	ret = ksspi_query_context(h->actx, &ci);
+	if (ret < 0)
+		FAIL_INT(ret);
+	if (strcmp(name, "uid:2001") || strcmp(sname, f->target))
+		WRONG("query-acceptor: names '%.60s' '%.60s'", name, sname);
+
+	STEP(S_QUERY_INITIATOR);
+	ret = ksspi_query_native_names(h->ictx, cname, sizeof(cname), sname,
+				       sizeof(sname));
+	if (ret < 0)
+		FAIL_INT(ret);
+	if (strcmp(cname, "uid:2001") || strcmp(sname, f->target))
+		WRONG("query-initiator: names '%.60s' '%.60s'", cname, sname);
+
+	STEP(S_TOKEN);
+	ret = ksspi_query_security_context_token(h->actx);
+	if (ret < 0)
+		FAIL_INT(ret);
+	h->tok = ret;
+
+	STEP(S_QUERY_TOKEN);
+	token_info_init(&ti, groups, name);
+	ret = ksspi_query_token(h->tok, &ti);
+	if (ret < 0)
+		FAIL_INT(ret);
+	if (ti.uid != ALICE_UID || ti.gid != ALICE_GID || ti.ngroups != 1 ||
+	    groups[0] != STAFF_GID || strcmp(name, "uid:2001"))
+		WRONG("query-token: uid %u gid %u ngroups %u name '%.60s'",
+		      ti.uid, ti.gid, ti.ngroups, name);
+
+	STEP(S_IMPERSONATE);
+	st = ksspi_impersonate(h->tok);
+	if (st < 0)
+		FAIL_ST(st);
+	if (st != SEC_E_OK)
+		WRONG("impersonate: %s", ksspi_status_string(st));
+	if (geteuid() != ALICE_UID || getegid() != ALICE_GID)
+		WRONG("impersonating, but euid %d egid %d", geteuid(),
+		      getegid());
+
+	STEP(S_WHOAMI);
+	token_info_init(&ti, groups, name);
+	ret = ksspi_whoami(h->dev, &ti);
+	/* A failed whoami must not end the impersonation: revert anyway. */
+	if (ret < 0) {
+		o->step = S_WHOAMI;
+		o->err = ret;
+		o->clean = clean_errno(-ret);
+		if (!o->clean)
+			snprintf(o->why, sizeof(o->why), "whoami: %d (%s)",
+				 ret, strerror(-ret));
+	} else if (ti.uid != ALICE_UID) {
+		o->step = S_WHOAMI;
+		o->clean = 0;
+		snprintf(o->why, sizeof(o->why), "whoami: uid %u", ti.uid);
+	}
+
+	/*
+	 * The revert is the step that must not fail for want of memory: if
+	 * it does, the caller is stuck with the client's rights.
+	 */
+	STEP(S_REVERT);
+	st = ksspi_revert(h->tok);
+	if (st != SEC_E_OK) {
+		o->step = S_REVERT;
+		o->status = st;
+		o->err = errno;
+		o->clean = 0;
+		snprintf(o->why, sizeof(o->why), "revert: %s (errno %d)",
+			 ksspi_status_string(st), errno);
+		return;
+	}
+	if (ret >= 0 && o->clean)
+		o->step = S_DONE;
+}
+
+/* Touches 256 KiB of stack below the caller's frame. */
+static void __attribute__((noinline)) prefault_stack(void)
+{
+	volatile char buf[256 * 1024];
+	size_t i;
+
+	for (i = 0; i < sizeof(buf); i += 512)
+		buf[i] = 0;
+}
+
+/* One flow with allocation @n failing (0: none); runs in a forked child. */
+static int flow_child(const struct flow *f0, unsigned int n, int wfd)
+{
+	struct handles h = { -1, -1, -1, -1, -1 };
+	struct flow f = *f0;
+	struct outcome o = { .step = S_OPEN, .cur = S_OPEN, .clean = 1,
+			     .inject_step = -1 };
+	char before[1024], after[1024], num[16], rest[16];
+	ssize_t len;
+	int fd;
+
+	alarm(120);	/* a hang is a failure, not a stuck suite */
+	if (cred_snapshot(before, sizeof(before)))
+		return 3;
+	f.nthfd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
+	if (f.nthfd < 0)
+		return 4;
+	f.n = n;
+	/*
+	 * Fault in (and break copy-on-write of) every page the flow's user
+	 * side may touch, so that the allocations counted are the kernel's
+	 * own, not user page faults (which the kernel would retry anyway).
+	 */
+	prefault_stack();
+	if (mlockall(MCL_CURRENT | MCL_FUTURE))
+		return 10;
+	len = snprintf(num, sizeof(num), "%u", n);
+	if (n && pwrite(f.nthfd, num, len, 0) != len)
+		return 5;
+
+	run_flow(&f, &h, &o);
+	check_injected(&f, &o);
+
+	/* Stop injecting before anything else; did the failure happen? */
+	memset(rest, 0, sizeof(rest));
+	if (pread(f.nthfd, rest, sizeof(rest) - 1, 0) <= 0)
+		return 6;
+	o.injected = n && strtoul(rest, NULL, 10) == 0;
+	if (pwrite(f.nthfd, "0", 1, 0) != 1)
+		return 7;
+
+	if (geteuid() != 0) {
+		/* Still alice: the flow failed to revert.  Do it now. */
+		o.reverted_late = 1;
+		if (h.tok >= 0)
+			ksspi_revert(h.tok);
+	}
+	for (fd = 0; fd < 5; fd++) {
+		int v = fd == 0 ? h.tok : fd == 1 ? h.actx : fd == 2 ? h.ictx :
+			fd == 3 ? h.acred : h.dev;
+
+		if (v >= 0)
+			close(v);
+	}
+	if (cred_snapshot(after, sizeof(after)))
+		return 8;
+	o.creds_ok = !strcmp(before, after);
+	if (!o.creds_ok && !o.why[0])
+		snprintf(o.why, sizeof(o.why), "credentials changed");
+	if (write_full(wfd, &o, sizeof(o)))
+		return 9;
+	return 0;
+}
+
+static int run_one(const struct flow *f, unsigned int n, struct outcome *o)
+{
+	int pfd[2], st, rd;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC))
+		return -errno;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		close(pfd[0]);
+		_exit(flow_child(f, n, pfd[1]));
+	}
+	close(pfd[1]);
+	memset(o, 0, sizeof(*o));
+	rd = read_full(pfd[0], o, sizeof(*o));
+	close(pfd[0]);
+	if (waitpid(pid, &st, 0) != pid)
+		return -ECHILD;
+	if (WIFSIGNALED(st))
+		return -(1000 + WTERMSIG(st));
+	if (WEXITSTATUS(st))
+		return -(2000 + WEXITSTATUS(st));
+	return rd ? -(2000 + 99) : 0;
+}
+
+/* alice's outbound credentials, acquired with real and effective uid hers. */
+static int acquire_alice(int dev)
+{
+	const gid_t staff[] = { STAFF_GID };
+	int fd = -EPERM;
+
+	if (!setgroups(1, staff) && !setresgid(ALICE_GID, ALICE_GID, 0) &&
+	    !setresuid(ALICE_UID, ALICE_UID, 0))
+		fd = ksspi_acquire_credentials(dev, "local",
+					       SECPKG_CRED_OUTBOUND, NULL, NULL);
+	if (setresuid(0, 0, 0) || setresgid(0, 0, 0) || setgroups(0, NULL))
+		abort();
+	return fd;
+}
+
+static const char *const live_counters[] = {
+	"contexts_live", "tokens_live", "impersonating_threads",
+};
+
+FIXTURE(sweep) {
+	int dev;
+	int alice_cred;
+	char target[64];
+	long live[3];
+	bool skip;
+};
+
+FIXTURE_VARIANT(sweep) {
+	bool mutual;
+};
+
+FIXTURE_VARIANT_ADD(sweep, mutual) { .mutual = true };
+FIXTURE_VARIANT_ADD(sweep, oneway) { .mutual = false };
+
+FIXTURE_SETUP(sweep)
+{
+	const char *bad = "";
+	size_t i;
+	int ret;
+
+	self->dev = -1;
+	self->alice_cred = -1;
+	if (access(FAILSLAB, F_OK) || access(FAILPAGE, F_OK) ||
+	    access("/proc/thread-self/fail-nth", F_OK)) {
+		self->skip = true;
+		return;
+	}
+	ret = knobs_set(&bad);
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s", bad, strerror(-ret));
+	uid_principal(self->target, sizeof(self->target), SERVICE, 0);
+	self->dev = ksspi_open();
+	ASSERT_LE(0, self->dev) TH_LOG("open /dev/ksspi: %s",
+				       strerror(-self->dev));
+	self->alice_cred = acquire_alice(self->dev);
+	ASSERT_LE(0, self->alice_cred);
+	for (i = 0; i < 3; i++) {
+		self->live[i] = stat_value(live_counters[i]);
+		ASSERT_LE(0, self->live[i]) TH_LOG("%s in %s", live_counters[i],
+						   STATS);
+	}
+}
+
+FIXTURE_TEARDOWN(sweep)
+{
+	knobs_restore();
+	if (self->alice_cred >= 0)
+		close(self->alice_cred);
+	if (self->dev >= 0)
+		close(self->dev);
+}
+
+TEST_F_TIMEOUT(sweep, core_flow, 3600)
+{
+	const char *maxenv = getenv("KSSPI_FAILSLAB_MAX");
+	unsigned int n, max = maxenv ? strtoul(maxenv, NULL, 0) : 2000;
+	unsigned int errored[S_DONE + 1] = {}, absorbed[S_DONE + 1] = {};
+	unsigned int unknown = 0, bad = 0;
+	struct flow f = { .alice_cred = self->alice_cred,
+			  .mutual = variant->mutual };
+	struct outcome o;
+	struct timespec t0, t1;
+	bool done = false;
+	size_t i;
+	int ret;
+
+	if (self->skip)
+		SKIP(return, "no fault injection in this kernel (%s)", FAILSLAB);
+	f.target = self->target;
+
+	/* Without a failure the flow must complete. */
+	ASSERT_EQ(0, run_one(&f, 0, &o));
+	ASSERT_EQ(S_DONE, o.step) TH_LOG("the flow fails by itself: %s",
+					 o.why);
+	ASSERT_TRUE(o.creds_ok);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (n = 1; n <= max && !done; n++) {
+		ret = run_one(&f, n, &o);
+		if (ret) {
+			bad++;
+			TH_LOG("N=%u: the flow child died (%s %d)", n,
+			       ret <= -2000 ? "exit" : "signal",
+			       ret <= -2000 ? -ret - 2000 : -ret - 1000);
+			continue;
+		}
+		if (!o.injected) {
+			/* The flow no longer reaches its Nth allocation. */
+			if (o.step != S_DONE || !o.clean || !o.creds_ok) {
+				bad++;
+				TH_LOG("N=%u: no failure injected, yet the flow ended at %s: %s",
+				       n, step_names[o.step], o.why);
+			}
+			done = true;
+			break;
+		}
+		if (o.inject_step < 0 || o.inject_step > S_DONE)
+			unknown++;
+		else if (o.step == S_DONE)
+			absorbed[o.inject_step]++;
+		else
+			errored[o.inject_step]++;
+		if (!o.clean || !o.creds_ok || o.reverted_late) {
+			bad++;
+			TH_LOG("N=%u: failed at %s: %s%s%s", n,
+			       step_names[o.step], o.why[0] ? o.why : "-",
+			       o.creds_ok ? "" : "; caller's credentials changed",
+			       o.reverted_late ? "; still impersonating after the flow" : "");
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+
+	ksft_print_msg("allocation failure points swept: %u (in %.1f s)\n",
+		       n - 1, t1.tv_sec - t0.tv_sec +
+		       (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	ksft_print_msg("  %-16s %8s %8s\n", "failure met in", "error", "absorbed");
+	for (i = 0; i <= S_DONE; i++) {
+		if (errored[i] || absorbed[i])
+			ksft_print_msg("  %-16s %8u %8u\n", step_names[i],
+				       errored[i], absorbed[i]);
+	}
+	if (unknown)
+		ksft_print_msg("  %-16s %8u\n", "(not located)", unknown);
+	ksft_print_msg("  (error: the flow stopped with a clean error; absorbed: it completed anyway)\n");
+	EXPECT_TRUE(done) TH_LOG("the flow still met a failure at N=%u (KSSPI_FAILSLAB_MAX)",
+				 max);
+	EXPECT_EQ(0, bad);
+
+	/* Every object of the flows is gone (exited threads are reaped every 2 s). */
+	for (i = 0; i < 3; i++) {
+		long v = -1;
+		int tries;
+
+		for (tries = 0; tries < 100; tries++) {
+			v = stat_value(live_counters[i]);
+			if (v == self->live[i])
+				break;
+			usleep(100 * 1000);
+		}
+		EXPECT_EQ(self->live[i], v) TH_LOG("%s", live_counters[i]);
+	}
+	fflush(stdout);	/* the harness's test child ends with _exit() */
+}
+
+TEST_HARNESS_MAIN
