@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The request-key upcall to ksspi-upcall: the whole surface packages use.
+ * The wire format is uapi/linux/ksspi_upcall.h.
+ */
+#ifndef _KSSPI_UPCALL_H
+#define _KSSPI_UPCALL_H
+
+#include <linux/cred.h>
+#include <linux/types.h>
+#include <linux/uidgid.h>
+#include <linux/time64.h>
+
+/* Most request items one call carries. */
+#define KSSPI_UPCALL_ITEMS_MAX	8
+
+/**
+ * struct ksspi_upcall_req - What a package asks of the helper.
+ * @op: KSSPI_UPCALL_* operation.
+ * @flags: KSSPI_UPCALL_F_* flags.
+ * @context_id: the context's id, or 0.
+ * @package_id: KSSPI_PACKAGE_*.
+ * @leg: 0 for the first leg of a context.
+ * @req_flags: ISC_REQ_* or ASC_REQ_* bits.
+ * @cred_use: SECPKG_CRED_* of the handle.
+ * @requester: the credentials the helper acts as (the handle's owner): its
+ *	real uid, real gid and supplementary groups go into the request.
+ * @nr_items: number of @items in use.
+ * @items: request items (KSSPI_UPCALL_GROUPS is added by the upcall from
+ *	@requester; do not pass it).
+ * @items.type: KSSPI_UPCALL_* item type.
+ * @items.len: bytes at @items.data.
+ * @items.data: the item's data (not copied until ksspi_upcall() runs).
+ */
+struct ksspi_upcall_req {
+	u16 op;
+	u32 flags;
+	u64 context_id;
+	u32 package_id;
+	u32 leg;
+	u32 req_flags;
+	u32 cred_use;
+	const struct cred *requester;
+	unsigned int nr_items;
+	struct {
+		u16 type;
+		u32 len;
+		const void *data;
+	} items[KSSPI_UPCALL_ITEMS_MAX];
+};
+
+/**
+ * struct ksspi_upcall_reply - A response that parsed and validated.
+ * @status: SECURITY_STATUS the helper reported.
+ * @ret_flags: ISC_RET_* or ASC_RET_* bits.
+ * @gss_major: GSS-API major status (log only).
+ * @gss_minor: GSS-API minor status (log only).
+ * @expiry: when the credentials or context expire (0: unknown).
+ * @uid: the client's uid (INVALID_UID if none), mapped from the initial
+ *	user namespace; never root unless the allow_root parameter is set.
+ * @gid: the client's primary gid (INVALID_GID if none).
+ * @groups: the client's supplementary groups, sorted, or NULL.
+ * @level: SECURITY_* level, or 0.
+ * @enctype: enctype of @session_key, or 0.
+ * @output: token for the peer, or NULL.
+ * @output_len: its length.
+ * @state: opaque state for the next leg, or NULL.
+ * @state_len: its length.
+ * @client_name: the client's principal, or NULL.
+ * @server_name: the server's principal, or NULL.
+ * @local_name: the local account name, or NULL.
+ * @message: the helper's explanation of a failure, or NULL.
+ * @session_key: the session key, or NULL (freed with kfree_sensitive()).
+ * @session_key_len: its length.
+ * @delegated: image of a ccache with delegated credentials, or NULL
+ *	(freed with kfree_sensitive()).
+ * @delegated_len: its length.
+ * @instantiator: the credentials of the process that instantiated the key
+ *	when their real, effective, saved and filesystem uids are all @uid
+ *	(in the initial user namespace), else NULL: a task credential of the
+ *	client, usable as &ksspi_token_desc.source.
+ *
+ * All strings are NUL-terminated, printable and non-empty.
+ */
+struct ksspi_upcall_reply {
+	s32 status;
+	u32 ret_flags;
+	u32 gss_major;
+	u32 gss_minor;
+	time64_t expiry;
+	kuid_t uid;
+	kgid_t gid;
+	struct group_info *groups;
+	u32 level;
+	u32 enctype;
+	u8 *output;
+	u32 output_len;
+	u8 *state;
+	u32 state_len;
+	char *client_name;
+	char *server_name;
+	char *local_name;
+	char *message;
+	u8 *session_key;
+	u32 session_key_len;
+	u8 *delegated;
+	u32 delegated_len;
+	const struct cred *instantiator;
+};
+
+int ksspi_upcall(const struct ksspi_upcall_req *req,
+		 struct ksspi_upcall_reply **replyp);
+void ksspi_upcall_reply_free(struct ksspi_upcall_reply *reply);
+const struct cred *ksspi_upcall_anon_donor(void);
+
+int ksspi_upcall_init(void);
+void ksspi_upcall_exit(void);
+
+#endif /* _KSSPI_UPCALL_H */

@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * ksspi - the request-key upcall: what the module asks ksspi-upcall and
+ * what it answers.
+ *
+ * The module calls request_key() on a key of type %KSSPI_UPCALL_KEY_TYPE
+ * with a unique description ("ksspi;<id in hex>") and a request in the
+ * callout information, encoded as base64 (RFC 4648, with padding, no line
+ * breaks) of a binary &struct ksspi_upcall_request and its items.  The
+ * helper reads it with keyctl_read() on the request-key authorisation key
+ * (never from its command line, which every user can read), does the work,
+ * and instantiates the key with the binary &struct ksspi_upcall_response
+ * and its items as the payload -- or negates the key on any failure.
+ *
+ * Both messages are a fixed header followed by items.  An item is a &struct
+ * ksspi_upcall_item, then @len bytes of data, then zero bytes up to the next
+ * multiple of %KSSPI_UPCALL_ALIGN.  A message's @size counts everything,
+ * header and padding included.  Strings are not NUL-terminated: @len is
+ * their length, and they contain no NUL and no control character.  Each
+ * item type occurs at most once.  Unknown item types are an error for the
+ * kernel; the helper ignores unknown request items whose type has
+ * %KSSPI_UPCALL_ITEM_OPTIONAL set.
+ *
+ * The kernel treats every response as untrusted input: a response that
+ * does not parse, does not answer the request it was asked (@op, @id), or
+ * names an identity the module's rules refuse, fails the call.
+ */
+
+#ifndef _UAPI_LINUX_KSSPI_UPCALL_H
+#define _UAPI_LINUX_KSSPI_UPCALL_H
+
+#include <linux/types.h>
+
+/* The key type the module registers. */
+#define KSSPI_UPCALL_KEY_TYPE		"ksspi"
+
+/* &ksspi_upcall_header.magic: "ksUP" in memory order on little endian. */
+#define KSSPI_UPCALL_MAGIC		0x5055736bU
+/* &ksspi_upcall_header.version of this definition. */
+#define KSSPI_UPCALL_VERSION		1
+/* Alignment of items. */
+#define KSSPI_UPCALL_ALIGN		8
+/* Largest request or response, in bytes (binary, before base64). */
+#define KSSPI_UPCALL_MAX		65536
+/* Largest opaque state carried from one leg to the next. */
+#define KSSPI_UPCALL_STATE_MAX		16384
+
+/* Operations (&ksspi_upcall_header.op). */
+/*
+ * Check that credentials for a new handle exist; answer the principal and
+ * when they expire.
+ */
+#define KSSPI_UPCALL_ACQUIRE		1
+/* One leg of InitializeSecurityContext. */
+#define KSSPI_UPCALL_INITIATE		2
+/* One leg of AcceptSecurityContext. */
+#define KSSPI_UPCALL_ACCEPT		3
+/*
+ * Instantiate the key from a process whose real, effective, saved and
+ * filesystem ids are @uid and @gid of the request, with no supplementary
+ * group and no capability: the module keeps that process's credentials to
+ * account the threads that impersonate anonymous tokens (see
+ * Documentation/security/impersonation.rst).  No item; the response has no
+ * item either.
+ */
+#define KSSPI_UPCALL_DONOR		4
+
+/* Request flags (&ksspi_upcall_header.flags of a request). */
+/*
+ * The credentials handle belongs to kernel code (an in-kernel server), not
+ * to a user: use the system keytab and credentials, and do not change to
+ * the requester's ids.
+ */
+#define KSSPI_UPCALL_F_KERNEL		0x00000001
+/* No response flag is defined; a response's flags must be 0. */
+
+/**
+ * struct ksspi_upcall_header - The start of every message.
+ */
+struct ksspi_upcall_header {
+	/**
+	 * @magic: %KSSPI_UPCALL_MAGIC.
+	 */
+	__u32 magic;
+	/**
+	 * @version: %KSSPI_UPCALL_VERSION; a response has the version of its
+	 * request.
+	 */
+	__u16 version;
+	/**
+	 * @op: KSSPI_UPCALL_* operation; a response has that of its request.
+	 */
+	__u16 op;
+	/**
+	 * @size: Bytes of the whole message, header, items and padding.
+	 */
+	__u32 size;
+	/**
+	 * @flags: KSSPI_UPCALL_F_* in a request; 0 in a response.
+	 */
+	__u32 flags;
+};
+
+/**
+ * struct ksspi_upcall_request - What the module asks.  Items follow.
+ */
+struct ksspi_upcall_request {
+	/**
+	 * @hdr: The header.
+	 */
+	struct ksspi_upcall_header hdr;
+	/**
+	 * @id: Number of this request, unique while the module is loaded;
+	 * also in the key description.
+	 */
+	__u64 id;
+	/**
+	 * @context_id: Number of the context (as in debugfs and trace
+	 * events), or 0 for %KSSPI_UPCALL_ACQUIRE and %KSSPI_UPCALL_DONOR.
+	 */
+	__u64 context_id;
+	/**
+	 * @package_id: KSSPI_PACKAGE_* of the package (%KSSPI_PACKAGE_KERBEROS
+	 * or %KSSPI_PACKAGE_NEGOTIATE), 0 for %KSSPI_UPCALL_DONOR.
+	 */
+	__u32 package_id;
+	/**
+	 * @leg: 0 for the first leg of a context, then 1, 2, ...
+	 */
+	__u32 leg;
+	/**
+	 * @req_flags: ISC_REQ_* bits (initiate) or ASC_REQ_* bits (accept).
+	 */
+	__u32 req_flags;
+	/**
+	 * @cred_use: SECPKG_CRED_INBOUND, _OUTBOUND or _BOTH of the handle.
+	 */
+	__u32 cred_use;
+	/**
+	 * @uid: The real uid, in the initial user namespace, of the thread
+	 * that acquired the credentials handle: the helper changes to it
+	 * (with @gid and the %KSSPI_UPCALL_GROUPS item) before it opens a
+	 * credential cache or keytab.  For %KSSPI_UPCALL_DONOR, the uid to
+	 * instantiate as.
+	 */
+	__u32 uid;
+	/**
+	 * @gid: The real gid that goes with @uid.
+	 */
+	__u32 gid;
+	/**
+	 * @now: The kernel's ``CLOCK_REALTIME``, in seconds since the epoch.
+	 */
+	__s64 now;
+};
+
+/**
+ * struct ksspi_upcall_response - What the helper answers.  Items follow.
+ */
+struct ksspi_upcall_response {
+	/**
+	 * @hdr: The header.
+	 */
+	struct ksspi_upcall_header hdr;
+	/**
+	 * @id: &ksspi_upcall_request.id of the request answered.
+	 */
+	__u64 id;
+	/**
+	 * @status: SECURITY_STATUS of the operation or leg: %SEC_E_OK,
+	 * %SEC_I_CONTINUE_NEEDED, or an error.
+	 */
+	__s32 status;
+	/**
+	 * @ret_flags: ISC_RET_* or ASC_RET_* bits in effect.
+	 */
+	__u32 ret_flags;
+	/**
+	 * @gss_major: GSS-API major status, for the log only.
+	 */
+	__u32 gss_major;
+	/**
+	 * @gss_minor: GSS-API minor status, for the log only.
+	 */
+	__u32 gss_minor;
+	/**
+	 * @expiry: When the credentials or the context expire, in seconds
+	 * since the epoch; 0 if unknown.
+	 */
+	__s64 expiry;
+	/**
+	 * @uid: Established acceptor: the uid, in the initial user namespace,
+	 * the client maps to; otherwise ``(__u32)-1``.
+	 */
+	__u32 uid;
+	/**
+	 * @gid: The primary gid of @uid, or ``(__u32)-1``.
+	 */
+	__u32 gid;
+	/**
+	 * @level: Established acceptor: the impersonation level (SECURITY_*)
+	 * the client allows: %SECURITY_DELEGATION with delegated credentials
+	 * (then the %KSSPI_UPCALL_DELEGATED item is present),
+	 * %SECURITY_IDENTIFICATION when the client asked for identify-only
+	 * or its principal is mapped to the anonymous level by
+	 * configuration, else %SECURITY_IMPERSONATION.  0 otherwise.
+	 */
+	__u32 level;
+	/**
+	 * @enctype: Kerberos enctype of the %KSSPI_UPCALL_SESSION_KEY item,
+	 * or 0 if there is none.
+	 */
+	__u32 enctype;
+};
+
+/**
+ * struct ksspi_upcall_item - Header of one item.
+ */
+struct ksspi_upcall_item {
+	/**
+	 * @type: KSSPI_UPCALL_* item type, possibly with
+	 * %KSSPI_UPCALL_ITEM_OPTIONAL.
+	 */
+	__u16 type;
+	/**
+	 * @flags: Must be 0.
+	 */
+	__u16 flags;
+	/**
+	 * @len: Bytes of data that follow, not counting the padding.
+	 */
+	__u32 len;
+};
+
+/* Set in &ksspi_upcall_item.type of request items an old helper may skip. */
+#define KSSPI_UPCALL_ITEM_OPTIONAL	0x8000
+
+/* Item types.  R: in requests; A: in responses. */
+/* R A: supplementary gids (array of __u32): the requester's; the client's. */
+#define KSSPI_UPCALL_GROUPS		1
+/* R: the target name, as the caller gave it ("service/host" or "svc@host"). */
+#define KSSPI_UPCALL_TARGET		2
+/* R: the principal the handle acts as, if one was named when acquiring. */
+#define KSSPI_UPCALL_PRINCIPAL		3
+/* R: a credential cache name the acquirer gave (opened as @uid). */
+#define KSSPI_UPCALL_CCACHE		4
+/* R: a keytab name the acquirer gave (opened as @uid). */
+#define KSSPI_UPCALL_KEYTAB		5
+/* R: the token received from the peer. */
+#define KSSPI_UPCALL_INPUT		6
+/* R A: opaque state of a context between legs; at most ..._STATE_MAX. */
+#define KSSPI_UPCALL_STATE		7
+/*
+ * R: the image of a credential cache (MIT FILE format) holding delegated
+ * credentials, when the handle was acquired by a thread impersonating a
+ * delegation-level token: initiate with these.
+ */
+#define KSSPI_UPCALL_CCACHE_DATA	8
+/* A: the token to send to the peer. */
+#define KSSPI_UPCALL_OUTPUT		16
+/* A: the client's principal, realm-qualified ("alice@EXAMPLE.COM"). */
+#define KSSPI_UPCALL_CLIENT_NAME	17
+/* A: the server's (acceptor's) principal. */
+#define KSSPI_UPCALL_SERVER_NAME	18
+/* A: the local account the client maps to ("alice"). */
+#define KSSPI_UPCALL_LOCAL_NAME		19
+/* A: the session key (see &ksspi_upcall_response.enctype). */
+#define KSSPI_UPCALL_SESSION_KEY	20
+/*
+ * A: the client's delegated credentials, as the image of a credential
+ * cache (MIT FILE format); the module keeps it, never writes it to disk.
+ */
+#define KSSPI_UPCALL_DELEGATED		21
+/* A: a human-readable explanation of a failure, for the log. */
+#define KSSPI_UPCALL_MESSAGE		22
+
+#endif /* _UAPI_LINUX_KSSPI_UPCALL_H */
