@@ -88,9 +88,14 @@ bench-module: module
 $(O)/ksspi-bench: selftests/bench/bench.c $(O)/libksspi.a
 	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS_USER) -o $@ $< $(O)/libksspi.a
 
-bench: need-deps all bench-module $(O)/ksspi-bench
+$(O)/ksspi-krb5-bench: selftests/bench/krb5-bench.c $(O)/libksspi.a
+	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS_USER) -o $@ $< $(O)/libksspi.a \
+		-lgssapi_krb5 -lkeyutils -lpthread
+
+bench: need-deps all bench-module $(O)/ksspi-bench $(O)/ksspi-krb5-bench
 	$(VM) --insmod ksspi.ko --insmod selftests/bench/ksspi_bench.ko \
-		-- $(O)/ksspi-bench $(BENCH_N)
+		-- sh -c '$(O)/ksspi-bench $(BENCH_N) && \
+			selftests/bench/krb5-bench $(BENCH_KRB5_N)'
 
 need-deps:
 	@selftests/deps --check || $(MAKE) --no-print-directory deps
