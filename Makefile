@@ -70,8 +70,11 @@ $(KSFT)/kselftest_harness.h:
 	tar -C /usr/src -xf /usr/src/linux-source-6.1.tar.xz
 	touch $@
 
-$(O)/selftests/%: selftests/ksspi/%.c selftests/ksspi/ksspi_test.h $(O)/libksspi.a $(KSFT)/kselftest_harness.h
-	$(CC) $(CFLAGS) $(WARN) -Wno-sign-compare $(CPPFLAGS_USER) -I$(KSFT) -pthread -o $@ $< $(O)/libksspi.a
+# A test that needs more libraries sets LDLIBS_<name> (e.g. in its mk/*.mk).
+$(O)/selftests/%: selftests/ksspi/%.c $(wildcard selftests/ksspi/*.h) $(O)/libksspi.a \
+		$(KSFT)/kselftest_harness.h
+	$(CC) $(CFLAGS) $(WARN) -Wno-sign-compare $(CPPFLAGS_USER) -I$(KSFT) -pthread -o $@ $< \
+		$(O)/libksspi.a $(LDLIBS_$*)
 
 tests: $(TESTS)
 
@@ -128,8 +131,6 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/bench clean
 	rm -rf $(O)
 
-# make install / uninstall / dkms: see mk/install.mk.
--include mk/install.mk
-
-# make check-debug: the suite on a KASAN/kmemleak/lockdep kernel; see mk/debug.mk.
--include mk/debug.mk
+# One fragment per area, each owning its targets: install/uninstall/dkms
+# (install.mk), check-debug (debug.mk), and whatever later areas add.
+include $(sort $(wildcard mk/*.mk))
