@@ -93,6 +93,14 @@ static const struct cred *upcall_cred;
 static atomic64_t next_id;
 static atomic_t in_flight;
 
+/* Failed upcalls by reason, for debugfs: reasons are string constants. */
+#define REASONS_MAX	64
+static struct {
+	const char *why;
+	u64 count;
+} reasons[REASONS_MAX];
+static DEFINE_SPINLOCK(reasons_lock);
+
 /* What the helper instantiated the key with. */
 struct upcall_payload {
 	const struct cred *cred;	/* the instantiating process's */
@@ -109,6 +117,7 @@ struct upcall_call {
 	struct pid *helper;		/* the process started for the call */
 	bool constructed;		/* the actor ran */
 	int result;			/* what it found */
+	const char *why;		/* why it failed, for logs and traces */
 	struct upcall_payload *payload;	/* the answer it took */
 };
 
@@ -234,16 +243,13 @@ static int upcall_spawn(struct upcall_call *call, struct key *authkey,
 		"PATH=/sbin:/bin:/usr/sbin:/usr/bin",
 		NULL
 	};
-	static char path[] = "/sbin/request-key";
+	static const char path[] = "/sbin/request-key";
 	const struct cred *cred = current_cred();
 	char key_str[12], ring_str[12], desc[20];
-	char *argv[] = {
-		path, "create", key_str, "0", "0", ring_str, "0", ring_str,
-		NULL
-	};
 	struct subprocess_info *info;
 	struct key *session;
-	int ret;
+	char *argv[9];
+	int ret, i = 0;
 
 	snprintf(desc, sizeof(desc), "_req.%u", key->serial);
 	session = keyring_alloc(desc, cred->fsuid, cred->fsgid, cred,
@@ -255,8 +261,22 @@ static int upcall_spawn(struct upcall_call *call, struct key *authkey,
 	if (ret)
 		goto out_put;
 
+	/*
+	 * The arguments call_sbin_request_key() gives: operation, key,
+	 * requester's uid and gid (ours: the request carries the real ones),
+	 * its thread, process and session keyrings (our keyring).
+	 */
 	snprintf(key_str, sizeof(key_str), "%d", key->serial);
 	snprintf(ring_str, sizeof(ring_str), "%d", cred->thread_keyring->serial);
+	argv[i++] = (char *)path;
+	argv[i++] = "create";
+	argv[i++] = key_str;
+	argv[i++] = "0";
+	argv[i++] = "0";
+	argv[i++] = ring_str;
+	argv[i++] = "0";
+	argv[i++] = ring_str;
+	argv[i] = NULL;
 	info = call_usermodehelper_setup(path, argv, (char **)envp, GFP_KERNEL,
 					 helper_init, NULL, call);
 	if (!info) {
@@ -341,15 +361,23 @@ static int upcall_take(struct upcall_call *call, struct key *key)
 {
 	short state = key_read_state(key);
 
-	if (state < 0)		/* negated or rejected by the helper */
+	if (state < 0) {	/* negated or rejected by the helper */
+		call->why = "negated by the helper";
 		return state == -EACCES ? -EACCES : -ENOKEY;
-	if (state != KEY_IS_POSITIVE)
+	}
+	if (state != KEY_IS_POSITIVE) {
+		call->why = "not instantiated";
 		return -ENOKEY;
+	}
 	down_write(&key->sem);
 	call->payload = key->payload.data[0];
 	key->payload.data[0] = NULL;
 	up_write(&key->sem);
-	return call->payload ? 0 : -EKEYREVOKED;
+	if (!call->payload) {
+		call->why = "revoked";
+		return -EKEYREVOKED;
+	}
+	return 0;
 }
 
 /*
@@ -370,11 +398,18 @@ static int upcall_request_key(struct key *authkey, void *aux)
 	if (ret) {
 		pr_warn_ratelimited("ksspi: upcall %llu: cannot run /sbin/request-key: %d\n",
 				    call->id, ret);
+		call->why = "cannot run /sbin/request-key";
 		if (ret != -ENOMEM)
 			ret = -EHOSTUNREACH;
 	} else {
 		ret = upcall_wait(call, key);
-		if (!ret)
+		if (ret == -EHOSTUNREACH)
+			call->why = "the helper exited without answering";
+		else if (ret == -ETIMEDOUT)
+			call->why = "deadline passed";
+		else if (ret == -EINTR)
+			call->why = "interrupted";
+		else
 			ret = upcall_take(call, key);
 	}
 	if (ret) {
@@ -607,6 +642,7 @@ static const char *check_response(const struct upcall_call *call,
 	const struct ksspi_upcall_response *h = &r->hdr;
 	bool acceptor = call->req->op == KSSPI_UPCALL_ACCEPT &&
 			h->status == SEC_E_OK;
+	bool delegation = h->level == SECURITY_DELEGATION;
 	bool has_uid = h->uid != (u32)-1;
 	u32 i, n;
 
@@ -636,8 +672,7 @@ static const char *check_response(const struct upcall_call *call,
 	if (!has_uid && (h->level >= SECURITY_IMPERSONATION ||
 			 r->seen & BIT(KSSPI_UPCALL_GROUPS)))
 		return "level or groups without a uid";
-	if (!(r->seen & BIT(KSSPI_UPCALL_DELEGATED)) !=
-	    (h->level != SECURITY_DELEGATION))
+	if (!(r->seen & BIT(KSSPI_UPCALL_DELEGATED)) != !delegation)
 		return "delegated credentials and level disagree";
 	if (!(r->seen & BIT(KSSPI_UPCALL_SESSION_KEY)) != !h->enctype)
 		return "session key and enctype disagree";
@@ -681,7 +716,7 @@ static bool missing(const struct response *r, u16 type, const void *p)
 }
 
 /* Copies a validated response out. */
-static int make_reply(const struct upcall_call *call, const struct response *r,
+static int make_reply(struct upcall_call *call, const struct response *r,
 		      struct ksspi_upcall_reply **replyp)
 {
 	const struct cred *ic = call->payload->cred;
@@ -708,6 +743,7 @@ static int make_reply(const struct upcall_call *call, const struct response *r,
 		/* The module's rule, whatever the helper's configuration. */
 		pr_warn_ratelimited("ksspi: upcall %llu: the helper mapped the client to uid %u gid %u or group 0; refused (allow_root is off)\n",
 				    call->id, r->hdr.uid, r->hdr.gid);
+		call->why = "identity maps to root";
 		reply->status = SEC_E_LOGON_DENIED;
 		reply->uid = INVALID_UID;
 		reply->gid = INVALID_GID;
@@ -757,7 +793,7 @@ err_nomem:
 	return -ENOMEM;
 }
 
-static int parse_response(const struct upcall_call *call,
+static int parse_response(struct upcall_call *call,
 			  struct ksspi_upcall_reply **replyp)
 {
 	const struct upcall_payload *p = call->payload;
@@ -791,9 +827,41 @@ static int parse_response(const struct upcall_call *call,
 	if (!why)
 		return ret;
 malformed:
+	call->why = why;
 	pr_warn_ratelimited("ksspi: upcall %llu (op %u): malformed response (%u bytes): %s\n",
 			    call->id, call->req->op, p->len, why);
 	return -EBADMSG;
+}
+
+static void count_reason(const char *why)
+{
+	unsigned int i;
+
+	spin_lock(&reasons_lock);
+	for (i = 0; i < REASONS_MAX; i++) {
+		if (!reasons[i].why)
+			reasons[i].why = why;
+		if (!strcmp(reasons[i].why, why)) {
+			reasons[i].count++;
+			break;
+		}
+	}
+	spin_unlock(&reasons_lock);
+}
+
+/**
+ * ksspi_upcall_show_failures() - Failed upcalls by reason, for debugfs.
+ * @m: where to print one "COUNT REASON" line per reason seen.
+ */
+void ksspi_upcall_show_failures(struct seq_file *m)
+{
+	unsigned int i;
+
+	seq_puts(m, "# count reason\n");
+	spin_lock(&reasons_lock);
+	for (i = 0; i < REASONS_MAX && reasons[i].why; i++)
+		seq_printf(m, "%llu %s\n", reasons[i].count, reasons[i].why);
+	spin_unlock(&reasons_lock);
 }
 
 /**
@@ -862,6 +930,7 @@ int ksspi_upcall(const struct ksspi_upcall_req *req,
 	} else {
 		/* The actor never ran: no key, quota, memory. */
 		ret = IS_ERR(key) ? PTR_ERR(key) : -EPROTO;
+		call.why = "request_key() failed";
 	}
 	if (!IS_ERR(key)) {
 		/* The actor revoked it: request_key() cannot return it. */
@@ -898,10 +967,13 @@ int ksspi_upcall(const struct ksspi_upcall_req *req,
 				    call.id, req->op, ret);
 		break;
 	}
+	if (call.why)
+		count_reason(call.why);
 	atomic_dec(&in_flight);
 	trace_ksspi_upcall_done(call.id, req->op, req->context_id,
 				ktime_us_delta(ktime_get(), start), ret,
-				*replyp ? (*replyp)->status : 0);
+				*replyp ? (*replyp)->status : 0,
+				call.why ?: "");
 	payload_free(call.payload);
 	put_pid(call.helper);
 	return ret;

@@ -11,6 +11,8 @@
 #include <linux/uidgid.h>
 #include <linux/time64.h>
 
+struct seq_file;
+
 /* Most request items one call carries. */
 #define KSSPI_UPCALL_ITEMS_MAX	8
 
@@ -113,6 +115,7 @@ int ksspi_upcall(const struct ksspi_upcall_req *req,
 void ksspi_upcall_reply_free(struct ksspi_upcall_reply *reply);
 const struct cred *ksspi_upcall_anon_donor(void);
 unsigned int ksspi_upcall_in_flight(void);
+void ksspi_upcall_show_failures(struct seq_file *m);
 
 int ksspi_upcall_init(void);
 void ksspi_upcall_exit(void);

@@ -418,6 +418,26 @@ static int open_call(void)
 	return open(CALL_FILE, O_RDWR | O_CLOEXEC);
 }
 
+/* How many upcalls failed for @reason (upcall_failures in debugfs). */
+static long long failures(const char *reason)
+{
+	FILE *f = fopen("/sys/kernel/debug/ksspi/upcall_failures", "re");
+	char line[512];
+	long long n, ret = 0;
+	int off;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		if (sscanf(line, "%lld %n", &n, &off) == 1 &&
+		    !strcmp(line + off, reason))
+			ret = n;
+	}
+	fclose(f);
+	return ret;
+}
+
 /* ---------------------------------------------------------------- */
 
 FIXTURE(upcall) {
@@ -601,9 +621,12 @@ TEST_F_TIMEOUT(upcall, root_identity, 120)
 {
 	char v[512];
 
+	long long why = failures("identity maps to root");
+
 	ASSERT_EQ(0, set_param("allow_root", "0"));
 	ASSERT_EQ(0, upcall(self->fd, KSSPI_UPCALL_ACCEPT, "root:root1",
 			    self->reply, REPLY_MAX));
+	EXPECT_EQ(why + 1, failures("identity maps to root"));
 	EXPECT_STREQ("0x8009030c", field(self->reply, "status", v, sizeof(v)));
 	EXPECT_STREQ("-1", field(self->reply, "uid", v, sizeof(v)));
 	EXPECT_STREQ("-1", field(self->reply, "gid", v, sizeof(v)));
@@ -741,35 +764,43 @@ FIXTURE_VARIANT(fail) {
 	const char *line;	/* request-key.d line, "" none, NULL handler */
 	int err;
 	const char *counter;
+	const char *reason;
 };
 
 FIXTURE_VARIANT_ADD(fail, negate) {
 	.mode = "negate", .err = ENOKEY, .counter = "upcalls_failed",
+	.reason = "negated by the helper",
 };
 
 FIXTURE_VARIANT_ADD(fail, reject) {
 	.mode = "reject", .err = EACCES, .counter = "upcalls_failed",
+	.reason = "negated by the helper",
 };
 
 FIXTURE_VARIANT_ADD(fail, crash) {
 	.mode = "crash", .err = EHOSTUNREACH, .counter = "upcalls_failed",
+	.reason = "the helper exited without answering",
 };
 
 FIXTURE_VARIANT_ADD(fail, exit_without_answer) {
 	.mode = "exit", .err = EHOSTUNREACH, .counter = "upcalls_failed",
+	.reason = "the helper exited without answering",
 };
 
 FIXTURE_VARIANT_ADD(fail, wrong_id) {
 	.mode = "wrong-id", .err = EBADMSG, .counter = "upcalls_malformed",
+	.reason = "answers another request",
 };
 
 FIXTURE_VARIANT_ADD(fail, helper_missing) {
 	.line = "create ksspi * * /nonexistent/ksspi-upcall %k",
 	.err = EHOSTUNREACH, .counter = "upcalls_failed",
+	.reason = "the helper exited without answering",
 };
 
 FIXTURE_VARIANT_ADD(fail, no_config_line) {
 	.line = "", .err = EHOSTUNREACH, .counter = "upcalls_failed",
+	.reason = "the helper exited without answering",
 };
 
 FIXTURE_SETUP(fail)
@@ -801,12 +832,15 @@ TEST_F_TIMEOUT(fail, errno_and_counters, 120)
 {
 	long long ups = stat_get("upcalls"), n = stat_get(variant->counter);
 	long long ok = stat_get("upcalls_ok");
+	long long why = failures(variant->reason);
 	char target[64], line[256];
 
 	ASSERT_LE(0, n);
+	ASSERT_LE(0, why);
 	snprintf(target, sizeof(target), "%s:f", variant->mode ?: "none");
 	EXPECT_EQ(-variant->err, upcall(self->fd, KSSPI_UPCALL_ACCEPT, target,
 					self->reply, REPLY_MAX));
+	EXPECT_EQ(why + 1, failures(variant->reason));
 	EXPECT_EQ(ups + 1, stat_get("upcalls"));
 	EXPECT_EQ(n + 1, stat_get(variant->counter));
 	EXPECT_EQ(ok, stat_get("upcalls_ok"));
@@ -827,49 +861,87 @@ FIXTURE(malformed) {
 };
 
 FIXTURE_VARIANT(malformed) {
-	const char *kind;
+	const char *kind;	/* what the handler spoils */
+	const char *reason;	/* what the kernel finds wrong */
 };
 
-#define MALFORMED(name, k) \
-	FIXTURE_VARIANT_ADD(malformed, name) { .kind = k }
+#define MALFORMED(name, k, r) \
+	FIXTURE_VARIANT_ADD(malformed, name) { .kind = k, .reason = r }
 
-MALFORMED(short_header, "short");
-MALFORMED(one_byte, "empty-payload");
-MALFORMED(magic, "magic");
-MALFORMED(version, "version");
-MALFORMED(other_op, "op");
-MALFORMED(size_mismatch, "size");
-MALFORMED(header_flags, "hdr-flags");
-MALFORMED(status, "status");
-MALFORMED(negative_expiry, "expiry");
-MALFORMED(level, "level");
-MALFORMED(unaligned_size, "unaligned");
-MALFORMED(trailing_bytes, "trailing");
-MALFORMED(item_overrun, "overrun");
-MALFORMED(padding_not_zero, "padding");
-MALFORMED(unknown_item, "unknown-item");
-MALFORMED(request_item, "request-item");
-MALFORMED(optional_item, "optional-item");
-MALFORMED(duplicate_item, "duplicate");
-MALFORMED(item_flags, "item-flags");
-MALFORMED(empty_item, "empty-item");
-MALFORMED(control_char, "control");
-MALFORMED(nul_in_string, "nul");
-MALFORMED(long_name, "long-name");
-MALFORMED(long_state, "long-state");
-MALFORMED(long_session_key, "long-key");
-MALFORMED(oversize, "oversize");
-MALFORMED(groups_odd_length, "groups-odd");
-MALFORMED(too_many_groups, "groups-many");
-MALFORMED(invalid_group, "group-invalid");
-MALFORMED(uid_without_gid, "uid-without-gid");
-MALFORMED(level_without_uid, "level-without-uid");
-MALFORMED(identity_not_established, "identity-not-established");
-MALFORMED(delegation_without_creds, "delegation-without-creds");
-MALFORMED(creds_without_delegation, "creds-without-delegation");
-MALFORMED(enctype_without_key, "enctype-without-key");
-MALFORMED(key_without_enctype, "key-without-enctype");
-MALFORMED(wrong_id, "wrong-id");
+MALFORMED(short_header, "short",
+	  "too short");
+MALFORMED(one_byte, "empty-payload",
+	  "too short");
+MALFORMED(magic, "magic",
+	  "bad magic");
+MALFORMED(version, "version",
+	  "bad version");
+MALFORMED(other_op, "op",
+	  "answers another operation");
+MALFORMED(size_mismatch, "size",
+	  "size does not match");
+MALFORMED(header_flags, "hdr-flags",
+	  "response flags");
+MALFORMED(status, "status",
+	  "bad status");
+MALFORMED(negative_expiry, "expiry",
+	  "bad expiry");
+MALFORMED(level, "level",
+	  "bad level");
+MALFORMED(unaligned_size, "unaligned",
+	  "size not aligned");
+MALFORMED(trailing_bytes, "trailing",
+	  "unknown item type");
+MALFORMED(item_overrun, "overrun",
+	  "item overruns the message");
+MALFORMED(padding_not_zero, "padding",
+	  "item padding not zero");
+MALFORMED(unknown_item, "unknown-item",
+	  "unknown item type");
+MALFORMED(request_item, "request-item",
+	  "unknown item type");
+MALFORMED(optional_item, "optional-item",
+	  "unknown item type");
+MALFORMED(duplicate_item, "duplicate",
+	  "repeated item");
+MALFORMED(item_flags, "item-flags",
+	  "item flags");
+MALFORMED(empty_item, "empty-item",
+	  "empty item");
+MALFORMED(control_char, "control",
+	  "string too long or not printable");
+MALFORMED(nul_in_string, "nul",
+	  "string too long or not printable");
+MALFORMED(long_name, "long-name",
+	  "string too long or not printable");
+MALFORMED(long_state, "long-state",
+	  "state too long");
+MALFORMED(long_session_key, "long-key",
+	  "session key too long");
+MALFORMED(oversize, "oversize",
+	  "too long");
+MALFORMED(groups_odd_length, "groups-odd",
+	  "bad group list");
+MALFORMED(too_many_groups, "groups-many",
+	  "bad group list");
+MALFORMED(invalid_group, "group-invalid",
+	  "bad group");
+MALFORMED(uid_without_gid, "uid-without-gid",
+	  "uid and gid disagree");
+MALFORMED(level_without_uid, "level-without-uid",
+	  "level or groups without a uid");
+MALFORMED(identity_not_established, "identity-not-established",
+	  "identity without an established acceptor");
+MALFORMED(delegation_without_creds, "delegation-without-creds",
+	  "delegated credentials and level disagree");
+MALFORMED(creds_without_delegation, "creds-without-delegation",
+	  "delegated credentials and level disagree");
+MALFORMED(enctype_without_key, "enctype-without-key",
+	  "session key and enctype disagree");
+MALFORMED(key_without_enctype, "key-without-enctype",
+	  "session key and enctype disagree");
+MALFORMED(wrong_id, "wrong-id",
+	  "answers another request");
 
 FIXTURE_SETUP(malformed)
 {
@@ -893,12 +965,15 @@ TEST_F_TIMEOUT(malformed, refused, 120)
 {
 	long long bad = stat_get("upcalls_malformed");
 	long long ok = stat_get("upcalls_ok");
+	long long why = failures(variant->reason);
 	char target[64], line[256];
 
 	ASSERT_LE(0, bad);
+	ASSERT_LE(0, why);
 	snprintf(target, sizeof(target), "malformed-%s:m", variant->kind);
 	EXPECT_EQ(-EBADMSG, upcall(self->fd, KSSPI_UPCALL_ACCEPT, target,
 				   self->reply, REPLY_MAX));
+	EXPECT_EQ(why + 1, failures(variant->reason));
 	/* The handler built and delivered exactly that answer. */
 	ASSERT_EQ(0, wait_line(self->env.logdir, "m", "instantiated ", line,
 			       sizeof(line), 10000));
@@ -956,6 +1031,7 @@ FIXTURE_TEARDOWN(deadline)
 TEST_F_TIMEOUT(deadline, killed, 180)
 {
 	long long to = stat_get("upcalls_timed_out");
+	long long why = failures("deadline passed");
 	char target[64], line[256];
 	int i, pid;
 
@@ -963,6 +1039,7 @@ TEST_F_TIMEOUT(deadline, killed, 180)
 	snprintf(target, sizeof(target), "%s:d", variant->mode);
 	EXPECT_EQ(-ETIMEDOUT, upcall(self->fd, KSSPI_UPCALL_ACCEPT, target,
 				     self->reply, REPLY_MAX));
+	EXPECT_EQ(why + 1, failures("deadline passed"));
 	EXPECT_EQ(to + 1, stat_get("upcalls_timed_out"));
 	EXPECT_EQ(0, stat_get("upcalls_in_flight"));
 	for (i = 0; i < 3 && variant->procs[i]; i++) {
@@ -1029,6 +1106,7 @@ static void on_usr1(int sig)
 TEST_F_TIMEOUT(waiting, interrupted, 180)
 {
 	long long intr = stat_get("upcalls_interrupted");
+	long long why = failures("interrupted");
 	long long to = stat_get("upcalls_timed_out");
 	char line[256];
 	int st, hpid;
@@ -1056,6 +1134,7 @@ TEST_F_TIMEOUT(waiting, interrupted, 180)
 	ASSERT_EQ(pid, waitpid(pid, &st, 0));
 	ASSERT_TRUE(WIFEXITED(st));
 	EXPECT_EQ(0, WEXITSTATUS(st));
+	EXPECT_EQ(why + 1, failures("interrupted"));
 	EXPECT_EQ(intr + 1, stat_get("upcalls_interrupted"));
 	EXPECT_EQ(to, stat_get("upcalls_timed_out"));
 	EXPECT_EQ(0, stat_get("upcalls_in_flight"));
