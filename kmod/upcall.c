@@ -23,6 +23,8 @@
  * revoked and invalidated as soon as its answer is taken.
  */
 #include <linux/base64.h>
+#include <linux/capability.h>
+#include <linux/highuid.h>
 #include <linux/cred.h>
 #include <linux/err.h>
 #include <linux/key.h>
@@ -59,6 +61,8 @@
 #define UPCALL_DESC_MAX		(sizeof(UPCALL_DESC_PREFIX) + 16)
 
 static unsigned int upcall_timeout_ms = 15000;
+/* Upcalls in flight wait here too: a new deadline applies to them at once. */
+static DECLARE_WAIT_QUEUE_HEAD(timeout_wq);
 
 static int timeout_set(const char *val, const struct kernel_param *kp)
 {
@@ -71,6 +75,7 @@ static int timeout_set(const char *val, const struct kernel_param *kp)
 	if (ms < UPCALL_TIMEOUT_MIN_MS || ms > UPCALL_TIMEOUT_MAX_MS)
 		return -EINVAL;
 	WRITE_ONCE(*(unsigned int *)kp->arg, ms);
+	wake_up_all(&timeout_wq);
 	return 0;
 }
 
@@ -81,7 +86,7 @@ static const struct kernel_param_ops timeout_ops = {
 
 module_param_cb(upcall_timeout_ms, &timeout_ops, &upcall_timeout_ms, 0644);
 MODULE_PARM_DESC(upcall_timeout_ms,
-		 "Deadline of a helper upcall, in milliseconds, 100..600000 (default 15000)");
+		 "Deadline of a helper upcall from its start, in milliseconds, 100..600000 (default 15000); a change applies to upcalls in flight");
 
 /*
  * The credentials every request is made with: the kernel's, with a keyring
@@ -314,22 +319,27 @@ static void kill_helper(struct pid *pid)
 /*
  * Waits until the key is instantiated or negated, the helper exits, a
  * signal arrives or the deadline passes, whichever comes first: on the
- * key's construction bit (as wait_for_key_construction() does) and on the
- * helper's pid (as a pidfd poll does) at once.
+ * key's construction bit (as wait_for_key_construction() does), on the
+ * helper's pid (as a pidfd poll does) and on changes of the deadline at
+ * once.  The deadline is @start plus the upcall_timeout_ms parameter as it
+ * is now, so that lowering it releases callers that already wait.
  */
-static int upcall_wait(struct upcall_call *call, struct key *key)
+static int upcall_wait(struct upcall_call *call, struct key *key,
+		       unsigned long start)
 {
 	wait_queue_head_t *kwq = bit_waitqueue(&key->flags,
 					       KEY_FLAG_USER_CONSTRUCT);
 	DEFINE_WAIT_BIT(kwait, &key->flags, KEY_FLAG_USER_CONSTRUCT);
 	wait_queue_head_t *hwq = &call->helper->wait_pidfd;
-	long left = msecs_to_jiffies(READ_ONCE(upcall_timeout_ms));
 	DEFINE_WAIT(hwait);
+	DEFINE_WAIT(twait);
+	long left;
 	int ret;
 
 	for (;;) {
 		prepare_to_wait(kwq, &kwait.wq_entry, TASK_INTERRUPTIBLE);
 		prepare_to_wait(hwq, &hwait, TASK_INTERRUPTIBLE);
+		prepare_to_wait(&timeout_wq, &twait, TASK_INTERRUPTIBLE);
 		if (!test_bit(KEY_FLAG_USER_CONSTRUCT, &key->flags)) {
 			ret = 0;
 			break;
@@ -345,12 +355,16 @@ static int upcall_wait(struct upcall_call *call, struct key *key)
 			ret = -EINTR;
 			break;
 		}
-		if (!left) {
+		left = (long)(start +
+			      msecs_to_jiffies(READ_ONCE(upcall_timeout_ms)) -
+			      jiffies);
+		if (left <= 0) {
 			ret = -ETIMEDOUT;
 			break;
 		}
-		left = schedule_timeout(left);
+		schedule_timeout(left);
 	}
+	finish_wait(&timeout_wq, &twait);
 	finish_wait(hwq, &hwait);
 	finish_wait(kwq, &kwait.wq_entry);
 	return ret;
@@ -391,6 +405,7 @@ static int upcall_request_key(struct key *authkey, void *aux)
 {
 	struct key *key = get_request_key_auth(authkey)->target_key;
 	struct upcall_call *call = aux;
+	unsigned long start = jiffies;
 	int ret;
 
 	call->constructed = true;
@@ -402,7 +417,7 @@ static int upcall_request_key(struct key *authkey, void *aux)
 		if (ret != -ENOMEM)
 			ret = -EHOSTUNREACH;
 	} else {
-		ret = upcall_wait(call, key);
+		ret = upcall_wait(call, key, start);
 		if (ret == -EHOSTUNREACH)
 			call->why = "the helper exited without answering";
 		else if (ret == -ETIMEDOUT)
@@ -715,6 +730,23 @@ static bool missing(const struct response *r, u16 type, const void *p)
 	return r->seen & BIT(type) && !p;
 }
 
+/*
+ * Whether @c is a plain task credential of @want's ids: every uid and gid
+ * those of @want, no supplementary group, no capability, the initial user
+ * namespace.
+ */
+static bool is_donor(const struct cred *c, const struct cred *want)
+{
+	return c->user_ns == &init_user_ns &&
+	       uid_eq(c->uid, want->uid) && uid_eq(c->euid, want->uid) &&
+	       uid_eq(c->suid, want->uid) && uid_eq(c->fsuid, want->uid) &&
+	       gid_eq(c->gid, want->gid) && gid_eq(c->egid, want->gid) &&
+	       gid_eq(c->sgid, want->gid) && gid_eq(c->fsgid, want->gid) &&
+	       !c->group_info->ngroups &&
+	       cap_isclear(c->cap_effective) && cap_isclear(c->cap_permitted) &&
+	       cap_isclear(c->cap_inheritable) && cap_isclear(c->cap_ambient);
+}
+
 /* Copies a validated response out. */
 static int make_reply(struct upcall_call *call, const struct response *r,
 		      struct ksspi_upcall_reply **replyp)
@@ -781,10 +813,17 @@ static int make_reply(struct upcall_call *call, const struct response *r,
 	    missing(r, KSSPI_UPCALL_DELEGATED, reply->delegated))
 		goto err_nomem;
 
-	if (uid_valid(reply->uid) && uid_eq(ic->uid, reply->uid) &&
-	    uid_eq(ic->euid, reply->uid) && uid_eq(ic->suid, reply->uid) &&
-	    uid_eq(ic->fsuid, reply->uid))
+	if (call->req->op == KSSPI_UPCALL_DONOR) {
+		if (is_donor(ic, call->req->requester))
+			reply->instantiator = get_cred(ic);
+		else
+			call->why = "donor credentials refused";
+	} else if (uid_valid(reply->uid) && uid_eq(ic->uid, reply->uid) &&
+		   uid_eq(ic->euid, reply->uid) &&
+		   uid_eq(ic->suid, reply->uid) &&
+		   uid_eq(ic->fsuid, reply->uid)) {
 		reply->instantiator = get_cred(ic);
+	}
 	*replyp = reply;
 	return 0;
 
@@ -1004,17 +1043,61 @@ void ksspi_upcall_reply_free(struct ksspi_upcall_reply *reply)
 }
 EXPORT_SYMBOL_NS_GPL(ksspi_upcall_reply_free, KSSPI_INTERNAL);
 
+/* The credentials a donor request is made for: overflow ids, no group. */
+static const struct cred *donor_requester(void)
+{
+	kuid_t uid = make_kuid(&init_user_ns, overflowuid);
+	kgid_t gid = make_kgid(&init_user_ns, overflowgid);
+	struct cred *c = ksspi_prepare_kernel_cred();
+
+	if (!c)
+		return NULL;
+	c->uid = uid;
+	c->euid = uid;
+	c->suid = uid;
+	c->fsuid = uid;
+	c->gid = gid;
+	c->egid = gid;
+	c->sgid = gid;
+	c->fsgid = gid;
+	return c;
+}
+
 /**
  * ksspi_upcall_anon_donor() - Credentials to account anonymous impersonation.
  *
- * Unfinished: always NULL, so user threads are refused tokens below
- * impersonation level (see Documentation/security/impersonation.rst).
+ * Asks the helper (%KSSPI_UPCALL_DONOR) to instantiate the key from a
+ * process running as the overflow uid and gid with no group and no
+ * capability, and returns that process's credentials: a task credential
+ * of the anonymous identity, whose user_struct and ucounts a user thread
+ * impersonating an anonymous or identification-level token is accounted
+ * to (see Documentation/security/impersonation.rst).  Each call is an
+ * upcall; callers cache the credentials they build from the result.
  *
- * Return: NULL.
+ * Return: a new reference, or NULL when no helper answered with such
+ * credentials (the reason is logged and counted like any upcall failure).
  */
 const struct cred *ksspi_upcall_anon_donor(void)
 {
-	return NULL;
+	struct ksspi_upcall_req req = { .op = KSSPI_UPCALL_DONOR };
+	struct ksspi_upcall_reply *reply;
+	const struct cred *donor = NULL;
+	int ret;
+
+	req.requester = donor_requester();
+	if (!req.requester)
+		return NULL;
+	ret = ksspi_upcall(&req, &reply);
+	if (!ret) {
+		if (reply->status == SEC_E_OK && reply->instantiator)
+			donor = get_cred(reply->instantiator);
+		else
+			pr_warn_ratelimited("ksspi: the helper did not donate anonymous credentials (status 0x%08x)\n",
+					    (u32)reply->status);
+		ksspi_upcall_reply_free(reply);
+	}
+	put_cred(req.requester);
+	return donor;
 }
 
 /**

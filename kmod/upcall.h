@@ -80,7 +80,9 @@ struct ksspi_upcall_req {
  * @instantiator: the credentials of the process that instantiated the key
  *	when their real, effective, saved and filesystem uids are all @uid
  *	(in the initial user namespace), else NULL: a task credential of the
- *	client, usable as &ksspi_token_desc.source.
+ *	client, usable as &ksspi_token_desc.source.  For %KSSPI_UPCALL_DONOR:
+ *	when all their uids and gids are the request's, with no group and no
+ *	capability.
  *
  * All strings are NUL-terminated, printable and non-empty.
  */
