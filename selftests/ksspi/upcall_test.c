@@ -88,6 +88,8 @@ __attribute__((constructor)) static void load_test_module(void)
 	fd = open(ko, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		module_error = errno;
+		fprintf(stderr, "# upcall_test: cannot open %s: %s\n", ko,
+			strerror(errno));
 		return;
 	}
 	if (syscall(SYS_finit_module, fd, "", 0) == 0)
@@ -95,6 +97,11 @@ __attribute__((constructor)) static void load_test_module(void)
 	else if (errno != EEXIST)
 		module_error = errno;
 	close(fd);
+	if (module_error)
+		fprintf(stderr, "# upcall_test: cannot load %s: %s%s\n", ko,
+			strerror(module_error), module_error == ENOEXEC ?
+			" (built for another kernel? KSSPI_UPCALL_TEST_KO names the build for this one)" :
+			"");
 }
 
 __attribute__((destructor)) static void unload_test_module(void)
