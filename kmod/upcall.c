@@ -409,24 +409,30 @@ static int upcall_request_key(struct key *authkey, void *aux)
 	int ret;
 
 	call->constructed = true;
-	ret = upcall_spawn(call, authkey, key);
-	if (ret) {
-		pr_warn_ratelimited("ksspi: upcall %llu: cannot run /sbin/request-key: %d\n",
-				    call->id, ret);
-		call->why = "cannot run /sbin/request-key";
-		if (ret != -ENOMEM)
-			ret = -EHOSTUNREACH;
+	if (signal_pending(current)) {
+		/* A caller already told to stop starts no helper. */
+		ret = -EINTR;
+		call->why = "interrupted";
 	} else {
-		ret = upcall_wait(call, key, start);
-		if (ret == -EHOSTUNREACH)
-			call->why = "the helper exited without answering";
-		else if (ret == -ETIMEDOUT)
-			call->why = "deadline passed";
-		else if (ret == -EINTR)
-			call->why = "interrupted";
-		else
-			ret = upcall_take(call, key);
+		ret = upcall_spawn(call, authkey, key);
+		if (ret) {
+			pr_warn_ratelimited("ksspi: upcall %llu: cannot run /sbin/request-key: %d\n",
+					    call->id, ret);
+			call->why = "cannot run /sbin/request-key";
+			if (ret != -ENOMEM)
+				ret = -EHOSTUNREACH;
+		} else {
+			ret = upcall_wait(call, key, start);
+		}
 	}
+	if (ret == -EHOSTUNREACH && !call->why)
+		call->why = "the helper exited without answering";
+	else if (ret == -ETIMEDOUT)
+		call->why = "deadline passed";
+	else if (ret == -EINTR)
+		call->why = "interrupted";
+	else if (!ret)
+		ret = upcall_take(call, key);
 	if (ret) {
 		complete_request_key(authkey, ret);
 		key_invalidate(authkey);
