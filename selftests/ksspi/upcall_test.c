@@ -140,8 +140,9 @@ static int count_keys(void)
 		if (sscanf(line, "%*s %*s %*s %*s %*s %*s %*s %63s %255s",
 			   type, desc) != 2)
 			continue;
+		/* /proc/keys cuts type names to 9 characters. */
 		if (!strcmp(type, "ksspi") ||
-		    !strcmp(type, ".request_key_auth") ||
+		    !strcmp(type, ".request_") ||
 		    !strncmp(desc, "_req.", 5))
 			n++;
 	}
@@ -1175,6 +1176,16 @@ TEST_F_TIMEOUT(waiting, interrupted, 300)
 	ASSERT_EQ(0, wait_line(self->env.logdir, "i", "done hanging", line,
 			       sizeof(line), 60000));
 	EXPECT_EQ(1, stat_get("upcalls_in_flight"));
+	/* What count_keys() looks for exists while an upcall waits. */
+	EXPECT_EQ(3, count_keys()) {
+		char kl[512];
+		FILE *pk = fopen("/proc/keys", "re");
+
+		while (pk && fgets(kl, sizeof(kl), pk))
+			TH_LOG("%s", kl);
+		if (pk)
+			fclose(pk);
+	}
 	ASSERT_EQ(0, kill(pid, SIGUSR1));
 	ASSERT_EQ(pid, waitpid(pid, &st, 0));
 	ASSERT_TRUE(WIFEXITED(st));
