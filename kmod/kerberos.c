@@ -369,7 +369,7 @@ static s32 make_token(struct ksspi_context *ctx, struct ksspi_upcall_reply *r)
 		.delegated_len = r->delegated_len,
 	};
 	struct group_info *none = NULL;
-	bool deleg;
+	bool deleg, anonymous;
 	s32 status;
 
 	if (!r->client_name)
@@ -390,14 +390,18 @@ static s32 make_token(struct ksspi_context *ctx, struct ksspi_upcall_reply *r)
 		desc.delegated = NULL;
 		desc.delegated_len = 0;
 	}
-	/* An unmapped client below impersonation level: anonymous ids. */
-	if (!uid_valid(desc.uid) || !gid_valid(desc.gid) ||
-	    desc.level == SECURITY_ANONYMOUS) {
+	/*
+	 * An unmapped client (below impersonation level, checked above):
+	 * anonymous ids, the principal still in the name.
+	 */
+	anonymous = !uid_valid(desc.uid) || !gid_valid(desc.gid) ||
+		    desc.level == SECURITY_ANONYMOUS;
+	if (anonymous) {
 		desc.uid = make_kuid(&init_user_ns, overflowuid);
 		desc.gid = make_kgid(&init_user_ns, overflowgid);
 		desc.source = NULL;
 	}
-	if (!desc.groups || desc.level < SECURITY_IMPERSONATION) {
+	if (!desc.groups || anonymous) {
 		none = groups_alloc(0);
 		if (!none)
 			return SEC_E_INSUFFICIENT_MEMORY;
@@ -436,11 +440,15 @@ static s32 finish_leg(struct ksspi_context *ctx, struct krb5_ctx *kx,
 	if (r->state_len > KSSPI_UPCALL_STATE_MAX)
 		return malformed(ctx, "state too long");
 
-	if (ctx->initiator)
+	if (ctx->initiator) {
 		ctx->ret_flags = r->ret_flags & KRB5_ISC_RET &
 				 (ctx->req_flags | ~ISC_RET_DELEGATE);
-	else
+		/* Only a verified AP-REP authenticates the acceptor. */
+		if (!kx->leg || !(ctx->req_flags & ISC_REQ_MUTUAL_AUTH))
+			ctx->ret_flags &= ~ISC_RET_MUTUAL_AUTH;
+	} else {
 		ctx->ret_flags = r->ret_flags & KRB5_ASC_RET;
+	}
 
 	if (status == SEC_I_CONTINUE_NEEDED) {
 		if (!r->output)
@@ -523,6 +531,12 @@ static int krb5_step(struct ksspi_context *ctx, struct ksspi_leg *leg,
 	add_item(&req, KSSPI_UPCALL_STATE, kx->state, kx->state_len);
 
 	ret = ksspi_upcall(&req, &reply);
+	if (ret == -EPERM) {
+		/* The upcall refused the identity (root without allow_root). */
+		*status = SEC_E_LOGON_DENIED;
+		kx->leg++;
+		return 0;
+	}
 	if (ret) {
 		ret = upcall_errno(ret);
 		/* A signal: the leg did not happen, the caller may retry. */

@@ -212,6 +212,17 @@ static int32_t accept_one(int dev, const char *pkg, const char *input,
 	return st.status;
 }
 
+/* QUERY_TOKEN with room for 8 groups. */
+static int query_token(int tok, struct ksspi_token_info *ti)
+{
+	static uint32_t groups[8];
+
+	memset(ti, 0, sizeof(*ti));
+	ti->groups = (uintptr_t)groups;
+	ti->ngroups = ARRAY_SIZE(groups);
+	return ksspi_query_token(tok, ti);
+}
+
 static long stat_value(const char *name)
 {
 	char line[256];
@@ -964,9 +975,10 @@ TEST_F(acc, identify_only)
 	EXPECT_FALSE(st.ret_flags & ASC_RET_DELEGATE);
 	tok = ksspi_query_security_context_token(ctx);
 	ASSERT_LE(0, tok);
-	ASSERT_EQ(0, ksspi_query_token(tok, &ti));
+	ASSERT_EQ(0, query_token(tok, &ti));
 	EXPECT_EQ(SECURITY_IDENTIFICATION, ti.level);
 	EXPECT_EQ(ALICE_UID, ti.uid);
+	EXPECT_EQ(2, ti.ngroups);
 	close(tok);
 	close(ctx);
 }
@@ -1215,9 +1227,9 @@ static int second_hop(void *arg)
 	    st.status != SEC_E_OK)
 		return 12;
 	/* Only the helper's check of the image makes this acquire work. */
-	fd = ksspi_acquire_credentials(h->dev, "kerberos",
-				       SECPKG_CRED_OUTBOUND, "deleg" REALM,
-				       NULL);
+	fd = ksspi_acquire_credentials_from(h->dev, "kerberos",
+					    SECPKG_CRED_OUTBOUND, "deleg" REALM,
+					    h->ccache, NULL, NULL);
 	if ((fd >= 0) != !h->ccache)
 		return 13;
 	if (ksspi_revert(h->tok) != SEC_E_OK)
@@ -1244,7 +1256,7 @@ TEST(delegation)
 				       ASC_REQ_DELEGATE, &ctx, out));
 	h->tok = ksspi_query_security_context_token(ctx);
 	ASSERT_LE(0, h->tok);
-	ASSERT_EQ(0, ksspi_query_token(h->tok, &ti));
+	ASSERT_EQ(0, query_token(h->tok, &ti));
 	EXPECT_EQ(SECURITY_DELEGATION, ti.level);
 	EXPECT_EQ(ALICE_UID, ti.uid);
 	h->dev = dev;
