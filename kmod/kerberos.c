@@ -140,6 +140,8 @@ static void init_req(struct ksspi_upcall_req *req,
  * What the upcall's own failures mean for a caller (the upcall layer has
  * logged and counted them): -EINTR for a signal, the errnos of the acquire
  * table in Documentation/userspace-api/kerberos.rst, -EPROTO otherwise.
+ * A leg maps all but -EINTR and -ENOMEM to
+ * SEC_E_NO_AUTHENTICATING_AUTHORITY.
  */
 static int upcall_errno(int err)
 {
@@ -154,13 +156,15 @@ static int upcall_errno(int err)
 	case -ETIMEDOUT:
 	case -EBADMSG:
 	case -EHOSTUNREACH:
+	case -EACCES:
 		return err;
 	case -ENOKEY:
+		/* The helper negated the request: it found no credentials. */
+		return -ENOKEY;
 	case -EKEYREJECTED:
 	case -EKEYREVOKED:
 	case -EKEYEXPIRED:
 	case -ENOENT:
-		/* The helper is missing, or it negated the key. */
 		return -EHOSTUNREACH;
 	default:
 		return -EPROTO;

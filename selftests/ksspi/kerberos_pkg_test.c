@@ -291,7 +291,7 @@ FIXTURE_VARIANT_ADD(acq, not_readable) {
 FIXTURE_VARIANT_ADD(acq, kdc_unreachable) {
 	.principal = "status-80090311" REALM, .err = EHOSTUNREACH };
 FIXTURE_VARIANT_ADD(acq, helper_negates) {
-	.principal = "negate" REALM, .err = EHOSTUNREACH };
+	.principal = "negate" REALM, .err = ENOKEY };
 FIXTURE_VARIANT_ADD(acq, garbage_answer) {
 	.principal = "garbage" REALM, .err = EBADMSG };
 FIXTURE_VARIANT_ADD(acq, informational_status) {
