@@ -2,7 +2,7 @@
 /*
  * The kernel side of the kerberos and negotiate packages, through real
  * request-key upcalls answered by a scripted helper (ksspi-fake-upcall,
- * selftests/krb5/fake-upcall.c) instead of MIT Kerberos: multi-leg with
+ * selftests/krb5pkg/fake-upcall.c) instead of MIT Kerberos: multi-leg with
  * state carried, mutual authentication, the status and errno tables, what
  * the module refuses in a helper's answer, token contents and impersonation,
  * the session key, delegation and the double hop's credentials, signals,
@@ -1370,6 +1370,81 @@ TEST(signal_retry)
 	close(ctx);
 	close(dev);
 	clear_marks();
+}
+
+/* ---- the in-kernel API: an in-kernel server's view ---- */
+
+#define KMOD_NAME	"ksspi_krb5_test"
+#define KMOD_RUN	"/sys/kernel/debug/" KMOD_NAME "/run"
+
+/* Writes @cmd to the test module and reads its answer into @res. */
+static int kmod_run(const char *cmd, char *res, size_t size)
+{
+	int fd = open(KMOD_RUN, O_RDWR | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, cmd, strlen(cmd)) != (ssize_t)strlen(cmd)) {
+		close(fd);
+		return -EIO;
+	}
+	n = pread(fd, res, size - 1, 0);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	res[n] = 0;
+	return 0;
+}
+
+TEST(in_kernel_api)
+{
+	static const char want_kernel[] =
+		"status=0x0 out=uid=0 gid=0 flags=1 pkg=16 use=2 leg=0 ";
+	char path[4096], res[4096];
+	int fd;
+
+	NEED_SETUP();
+	ASSERT_EQ(0, helper_path(path, sizeof(path)));
+	*strrchr(path, '/') = 0;
+	strcat(path, "/../../selftests/krb5pkg/" KMOD_NAME ".ko");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		SKIP(return, "%s not built (make krb5-test-module)", path);
+	ASSERT_EQ(0, syscall(SYS_finit_module, fd, "", 0))
+		TH_LOG("finit_module: %s", strerror(errno));
+	close(fd);
+
+	/* Kernel credentials: the helper is told so (flags=1). */
+	ASSERT_EQ(0, kmod_run("initiate kerberos whoami/kernel", res,
+			      sizeof(res)));
+	EXPECT_EQ(0, strncmp(res, want_kernel, strlen(want_kernel)))
+		TH_LOG("%s", res);
+	ASSERT_EQ(0, kmod_run("initiate negotiate whoami/kernel", res,
+			      sizeof(res)));
+	EXPECT_NE(NULL, strstr(res, " flags=1 pkg=9 ")) TH_LOG("%s", res);
+	ASSERT_EQ(0, kmod_run("initiate kerberos status-80090303/h", res,
+			      sizeof(res)));
+	EXPECT_EQ(0, strncmp(res, "status=0x80090303 out=", 22))
+		TH_LOG("%s", res);
+
+	/* An in-kernel acceptor: token, session key, impersonation. */
+	ASSERT_EQ(0, kmod_run("accept kerberos alice", res, sizeof(res)));
+	EXPECT_STREQ("status=0x0 key=32 enctype=18 uid=2001 level=2 name=alice@KSSPI.TEST fsuid=2001\n",
+		     res);
+	ASSERT_EQ(0, kmod_run("accept negotiate deleg", res, sizeof(res)));
+	EXPECT_STREQ("status=0x0 key=32 enctype=18 uid=2001 level=3 name=alice@KSSPI.TEST fsuid=2001\n",
+		     res);
+	ASSERT_EQ(0, kmod_run("accept kerberos root", res, sizeof(res)));
+	EXPECT_STREQ("status=0x8009030c\n", res);
+	ASSERT_EQ(0, kmod_run("accept kerberos status-8009030e", res,
+			      sizeof(res)));
+	EXPECT_STREQ("status=0x8009030e\n", res);
+	/* A failed acquire is an errno. */
+	ASSERT_EQ(0, kmod_run("accept kerberos-nosuch x", res, sizeof(res)));
+	EXPECT_STREQ("acquire=-65\n", res);	/* ENOPKG */
+
+	EXPECT_EQ(0, syscall(SYS_delete_module, KMOD_NAME, O_NONBLOCK));
 }
 
 /* ---- leaks: last, after every other test's descriptors are closed ---- */
