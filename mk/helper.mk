@@ -40,24 +40,11 @@ $(UPCALL): $(UPCALL_MAIN) $(UPCALL_SRCS) $(UPCALL_HDRS) $(O)/.dir kmod/main.c
 $(O)/upcall-unit/%: helper/upcall/tests/%.c helper/upcall/tests/unit.h \
 		$(UPCALL_SRCS) $(UPCALL_HDRS) $(O)/.dir $(KSFT)/kselftest_harness.h
 	@mkdir -p $(dir $@)
-	$(CC) -O1 -g $(UPCALL_WARN) -Wno-sign-compare -Wno-missing-prototypes \
+	$(CC) -O1 -g $(WARN) -Wno-sign-compare -Wshadow -Wformat=2 \
 		$(UNIT_SAN) $(UPCALL_CPPFLAGS) -Ihelper/upcall -I$(KSFT) \
 		-o $@ $< $(UPCALL_SRCS) $(UPCALL_LIBS)
 
-# Each test binary prints the kselftest "# Totals:" line; the summary
-# line at the end is what CI reads.
+# Each test binary prints the kselftest "# Totals:" line; run-unit sums
+# them into the "N passed, N failed, N skipped" line CI reads.
 unit: $(UNIT_TESTS)
-	@pass=0; fail=0; skip=0; \
-	for t in $(UNIT_TESTS); do \
-		out=$$(ASAN_OPTIONS=detect_leaks=1 $$t 2>&1); rc=$$?; \
-		echo "$$out"; \
-		tot=$$(echo "$$out" | grep -E '^# Totals:' | tail -n 1); \
-		if [ -z "$$tot" ] || [ $$rc -ne 0 ] && ! echo "$$tot" | grep -q 'fail:[1-9]'; then \
-			fail=$$((fail + 1)); continue; fi; \
-		p=$$(echo "$$tot" | sed -E 's/.*pass:([0-9]+).*/\1/'); \
-		f=$$(echo "$$tot" | sed -E 's/.*fail:([0-9]+).*/\1/'); \
-		s=$$(echo "$$tot" | sed -E 's/.*skip:([0-9]+).*/\1/'); \
-		pass=$$((pass + p)); fail=$$((fail + f)); skip=$$((skip + s)); \
-	done; \
-	echo "$$pass passed, $$fail failed, $$skip skipped"; \
-	[ $$fail -eq 0 ]
+	helper/upcall/tests/run-unit $(UNIT_TESTS)

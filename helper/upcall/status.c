@@ -161,7 +161,6 @@ int32_t kup_map_status(enum kup_phase phase, uint32_t major, int32_t minor)
 			return SEC_E_LOGON_DENIED;
 		return SEC_E_INVALID_TOKEN;
 	case GSS_S_NO_CRED:
-	case GSS_S_CRED_UNAVAIL:
 		return SEC_E_NO_CREDENTIALS;
 	case GSS_S_CREDENTIALS_EXPIRED:
 		return phase == KUP_PHASE_ACCEPT ? SEC_E_CONTEXT_EXPIRED :
