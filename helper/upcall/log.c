@@ -34,3 +34,8 @@ void kup_log(int prio, const char *fmt, ...)
 	}
 	va_end(ap);
 }
+
+void kup_log_verbose(int verbose)
+{
+	log_verbose = verbose;
+}

@@ -9,6 +9,7 @@
 #include <syslog.h>
 
 void kup_log_open(int to_stderr, int verbose);
+void kup_log_verbose(int verbose);
 void kup_log(int prio, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

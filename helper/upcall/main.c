@@ -400,6 +400,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	alarm(cfg.timeout);
+	if (cfg.debug)
+		kup_log_verbose(1);
 	if (cfg.krb5_config[0])
 		setenv("KRB5_CONFIG", cfg.krb5_config, 1);
 
