@@ -380,7 +380,7 @@ static int accept_cred(const struct kup_work *w, struct kup_result *res,
 	gss_key_value_set_desc store = { kt ? 1 : 0, &el };
 	gss_name_t name = GSS_C_NO_NAME;
 	char defkt[KUP_PATH_MAX];
-	OM_uint32 maj, min;
+	OM_uint32 maj, min, tmp;
 	int err;
 
 	if (!(w->req->flags & KSSPI_UPCALL_F_KERNEL)) {
@@ -408,7 +408,7 @@ static int accept_cred(const struct kup_work *w, struct kup_result *res,
 	}
 	maj = gss_acquire_cred_from(&min, name, GSS_C_INDEFINITE, &krb5_set,
 				    GSS_C_ACCEPT, &store, cred, NULL, NULL);
-	gss_release_name(&min, &name);
+	gss_release_name(&tmp, &name);
 	if (GSS_ERROR(maj)) {
 		gss_fail(res, KUP_PHASE_ACQUIRE, "acceptor credentials", maj,
 			 min);
@@ -625,7 +625,9 @@ void kup_gss_initiate(const struct kup_work *w, struct kup_result *res)
 				   req->leg ? &in : GSS_C_NO_BUFFER, NULL,
 				   &out, &ret_flags, &time_rec);
 	if (GSS_ERROR(maj)) {
-		gss_release_buffer(&min, &out);
+		OM_uint32 tmp;
+
+		gss_release_buffer(&tmp, &out);
 		gss_fail(res, phase, "gss_init_sec_context", maj, min);
 		goto out;
 	}
@@ -850,7 +852,9 @@ void kup_gss_accept(const struct kup_work *w, struct kup_result *res)
 				     GSS_C_NO_CHANNEL_BINDINGS, &src, NULL,
 				     &out, &ret_flags, &time_rec, &deleg);
 	if (GSS_ERROR(maj)) {
-		gss_release_buffer(&min, &out);
+		OM_uint32 tmp;
+
+		gss_release_buffer(&tmp, &out);
 		gss_fail(res, KUP_PHASE_ACCEPT, "gss_accept_sec_context", maj,
 			 min);
 		goto out;
