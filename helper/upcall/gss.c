@@ -548,6 +548,17 @@ static int import_state(const struct kup_request *req, enum kup_role role,
 	return 0;
 }
 
+/*
+ * A krb5 mechanism token (AP-REQ, AP-REP, KRB-ERROR) in its whole GSS
+ * framing, naming the krb5 OID.  DCE-style continuation tokens are raw.
+ */
+static int token_is_krb5(const void *tok, size_t len)
+{
+	enum kup_mech mech;
+
+	return !kup_gss_framing(tok, len, &mech) && mech != KUP_MECH_OTHER;
+}
+
 /* Names of an established context into the result. */
 static void context_names(struct kup_result *res, gss_ctx_id_t ctx)
 {
@@ -619,6 +630,12 @@ void kup_gss_initiate(const struct kup_work *w, struct kup_result *res)
 		}
 	}
 
+	if (req->leg && !(req->req_flags & ISC_REQ_USE_DCE_STYLE) &&
+	    !token_is_krb5(in.value, in.length)) {
+		res->status = SEC_E_INVALID_TOKEN;
+		kup_result_msg(res, "not a whole Kerberos GSS-API token");
+		goto out;
+	}
 	maj = gss_init_sec_context(&min, cred, &ctx, target, &krb5_oid,
 				   kup_isc_to_gss(req->req_flags), 0,
 				   GSS_C_NO_CHANNEL_BINDINGS,
@@ -844,6 +861,11 @@ void kup_gss_accept(const struct kup_work *w, struct kup_result *res)
 		}
 		in.value = (void *)nr.response_token.data;
 		in.length = nr.response_token.len;
+	}
+	if (req->leg == 0 && !token_is_krb5(in.value, in.length)) {
+		res->status = SEC_E_INVALID_TOKEN;
+		kup_result_msg(res, "not a whole Kerberos GSS-API token");
+		goto out;
 	}
 	if (accept_cred(w, res, &cred))
 		goto out;

@@ -197,6 +197,24 @@ int kup_spnego_parse_resp(const uint8_t *tok, size_t len,
 	return 0;
 }
 
+/*
+ * Is @tok one well-formed GSS-API InitialContextToken framing (RFC 2743
+ * 3.1: [APPLICATION 0] { OID, inner token }, one definite length covering
+ * exactly the buffer)?  Which mechanism does it name?  MIT reports a
+ * truncated token as an unspecified failure; this lets the helper say
+ * SEC_E_INVALID_TOKEN for it, as the contract asks.
+ */
+int kup_gss_framing(const uint8_t *tok, size_t len, enum kup_mech *mech)
+{
+	struct der all = { tok, tok + len }, app, oid;
+
+	if (der_get(&all, 0x60, &app) || all.p != all.end ||
+	    der_get(&app, 0x06, &oid) || der_len(&oid) == 0)
+		return -EBADMSG;
+	*mech = mech_of(&oid);
+	return 0;
+}
+
 /* Bytes of a DER header for contents of @len. */
 static size_t hdr_len(size_t len)
 {

@@ -53,6 +53,7 @@ struct kup_neg_resp {
 extern const uint8_t kup_spnego_our_mechlist[];
 extern const size_t kup_spnego_our_mechlist_len;
 
+int kup_gss_framing(const uint8_t *tok, size_t len, enum kup_mech *mech);
 int kup_spnego_parse_init(const uint8_t *tok, size_t len,
 			  struct kup_neg_init *out);
 int kup_spnego_parse_resp(const uint8_t *tok, size_t len,

@@ -214,4 +214,30 @@ TEST(resp_as_mit_sends_it)
 						  sizeof(windows_init), &nr));
 }
 
+TEST(gss_framing)
+{
+	static const uint8_t krb5_tok[] = {
+		0x60, 0x0f, KRB5_OID, 0x01, 0x00, 0x6e, 0x00 };
+	static const uint8_t ms_tok[] = {
+		0x60, 0x0d, MSKRB5_OID, 0x01, 0x00 };
+	uint8_t longer[sizeof(krb5_tok) + 1] = { 0 };
+	enum kup_mech mech;
+	size_t n;
+
+	memcpy(longer, krb5_tok, sizeof(krb5_tok));
+	EXPECT_EQ(-EBADMSG, kup_gss_framing(longer, sizeof(longer), &mech));
+	ASSERT_EQ(0, kup_gss_framing(krb5_tok, sizeof(krb5_tok), &mech));
+	EXPECT_EQ(KUP_MECH_KRB5, mech);
+	ASSERT_EQ(0, kup_gss_framing(ms_tok, sizeof(ms_tok), &mech));
+	EXPECT_EQ(KUP_MECH_MS_KRB5, mech);
+	ASSERT_EQ(0, kup_gss_framing(windows_init, sizeof(windows_init),
+				     &mech));
+	EXPECT_EQ(KUP_MECH_OTHER, mech);	/* SPNEGO */
+	/* Truncated anywhere, or with a byte too many: not a token. */
+	for (n = 0; n < sizeof(krb5_tok); n++)
+		EXPECT_EQ(-EBADMSG, kup_gss_framing(krb5_tok, n, &mech));
+	EXPECT_EQ(-EBADMSG, kup_gss_framing((const uint8_t *)"hello", 5,
+					    &mech));
+}
+
 TEST_HARNESS_MAIN
