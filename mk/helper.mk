@@ -27,10 +27,18 @@ UNIT_TESTS	:= $(patsubst helper/upcall/tests/%.c,$(O)/upcall-unit/%, \
 UNIT_SAN	:= -fsanitize=address,undefined -fno-sanitize-recover=all \
 		   -fno-omit-frame-pointer
 
+GSS_PEER	:= $(O)/upcall-gss-peer
+
 .PHONY: upcall unit
 
-all: $(UPCALL)
+all: $(UPCALL) $(GSS_PEER)
 upcall: $(UPCALL)
+
+# An MIT GSS-API peer (MIT's own SPNEGO) for upcall-check's interop tests.
+$(GSS_PEER): helper/upcall/tests/gss-peer.c helper/upcall/proto.c \
+		helper/upcall/proto.h $(O)/.dir
+	$(CC) $(CFLAGS) $(UPCALL_WARN) $(UPCALL_CPPFLAGS) -Ihelper/upcall \
+		-o $@ $< helper/upcall/proto.c -lgssapi_krb5
 
 $(UPCALL): $(UPCALL_MAIN) $(UPCALL_SRCS) $(UPCALL_HDRS) $(O)/.dir kmod/main.c
 	$(CC) $(CFLAGS) $(UPCALL_WARN) $(UPCALL_HARDEN) $(UPCALL_CPPFLAGS) \
