@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -272,6 +273,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	static const struct rlimit no_core = { 0, 0 };
 	const char *config_path = KUP_CONFIG_PATH, *key_type = "ksspi";
 	struct kup_request req = { 0 };
 	struct kup_result res;
@@ -326,7 +328,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	/* Nothing of whoever started us: environment, umask, signals. */
+	/*
+	 * Nothing of whoever started us: environment, umask, signals.  No
+	 * core dump and no ptrace (keys and tickets are in memory).
+	 */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	setrlimit(RLIMIT_CORE, &no_core);
 	clearenv();
 	setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1);
 	umask(077);
