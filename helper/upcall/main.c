@@ -240,6 +240,10 @@ static int encode(const struct kup_request *req, const struct kup_result *res,
 	BYTES(KSSPI_UPCALL_SESSION_KEY, res->session_key,
 	      res->session_key_len);
 	BYTES(KSSPI_UPCALL_DELEGATED, res->delegated, res->delegated_len);
+	if (req->flags & KSSPI_UPCALL_F_LUCID && res->has_lucid &&
+	    res->status == SEC_E_OK)
+		kup_msg_item(m, KSSPI_UPCALL_LUCID, &res->lucid,
+			     sizeof(res->lucid));
 	if (res->message[0] && res->status != SEC_E_OK)
 		STR(KSSPI_UPCALL_MESSAGE, res->message);
 #undef STR

@@ -336,6 +336,40 @@ TEST(response_roundtrip)
 	kup_msg_free(&m);
 }
 
+TEST(response_lucid_item)
+{
+	struct ksspi_upcall_lucid l = { .protocol = 1, .send_seq = 5 };
+	struct kup_response resp;
+	struct kup_msg m;
+	int good;
+
+	for (good = 1; good >= 0; good--) {
+		kup_msg_init(&m, sizeof(struct ksspi_upcall_response));
+		kup_msg_item(&m, KSSPI_UPCALL_LUCID, &l,
+			     good ? sizeof(l) : sizeof(l) - 4);
+		ASSERT_EQ(0, kup_msg_finish(&m, KSSPI_UPCALL_ACCEPT, 0));
+		EXPECT_EQ(good ? 0 : -EBADMSG,
+			  kup_response_decode(m.buf, m.len, &resp, NULL, 0));
+		kup_msg_free(&m);
+	}
+}
+
+TEST(request_lucid_flag)
+{
+	struct ksspi_upcall_request f = unit_fields(KSSPI_UPCALL_INITIATE);
+	struct kup_request req;
+	struct kup_msg m;
+
+	unit_req_start(&m, KSSPI_UPCALL_INITIATE);
+	kup_msg_item(&m, KSSPI_UPCALL_TARGET, "host@x", 6);
+	unit_req_finish(&m, KSSPI_UPCALL_INITIATE,
+			KSSPI_UPCALL_F_KERNEL | KSSPI_UPCALL_F_LUCID, &f);
+	ASSERT_EQ(0, kup_request_decode(m.buf, m.len, &req, NULL, 0));
+	EXPECT_EQ(KSSPI_UPCALL_F_KERNEL | KSSPI_UPCALL_F_LUCID, req.flags);
+	kup_request_free(&req);
+	kup_msg_free(&m);
+}
+
 TEST(message_size_limit)
 {
 	static uint8_t big[KSSPI_UPCALL_MAX];
