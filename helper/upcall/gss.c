@@ -425,8 +425,12 @@ void kup_gss_acquire(const struct kup_work *w, struct kup_result *res)
 	OM_uint32 maj, min, lifetime = 0;
 
 	if (w->req->cred_use & SECPKG_CRED_OUTBOUND) {
-		if (init_cred(w, res, &cred, &lifetime))
+		if (init_cred(w, res, &cred, &lifetime)) {
+			/* Acquire knows no skew: the credentials are unusable. */
+			if (res->status == SEC_E_TIME_SKEW)
+				res->status = SEC_E_NO_CREDENTIALS;
 			return;
+		}
 		maj = gss_inquire_cred(&min, cred, &name, &lifetime, NULL,
 				       NULL);
 		if (GSS_ERROR(maj) || lifetime == 0) {
@@ -435,8 +439,7 @@ void kup_gss_acquire(const struct kup_work *w, struct kup_result *res)
 					 "initiator credentials", maj, min);
 			else
 				kup_result_msg(res, "credentials expired");
-			if (res->status != SEC_E_NO_AUTHENTICATING_AUTHORITY &&
-			    res->status != SEC_E_TIME_SKEW)
+			if (res->status != SEC_E_NO_AUTHENTICATING_AUTHORITY)
 				res->status = SEC_E_NO_CREDENTIALS;
 			goto out;
 		}

@@ -461,6 +461,12 @@ int main(int argc, char **argv)
 		res.status = SEC_E_OK;
 		break;
 	}
+	/*
+	 * "Not readable by you" is EACCES for AcquireCredentialsHandle; a
+	 * leg (whose handle was acquired fine) just has no credentials.
+	 */
+	if (req.op != KSSPI_UPCALL_ACQUIRE && res.status == SEC_E_NOT_OWNER)
+		res.status = SEC_E_NO_CREDENTIALS;
 	if (encode(&req, &res, &msg)) {
 		kup_log(LOG_ERR, "req=%llx: response too large",
 			(unsigned long long)req.id);

@@ -183,8 +183,9 @@ static uint32_t items_allowed(unsigned int op)
 		return creds | BIT(KSSPI_UPCALL_TARGET) |
 			BIT(KSSPI_UPCALL_INPUT) | BIT(KSSPI_UPCALL_STATE);
 	case KSSPI_UPCALL_ACCEPT:
-		return creds | BIT(KSSPI_UPCALL_INPUT) |
-			BIT(KSSPI_UPCALL_STATE);
+		/* A target an acceptor's context may carry is ignored. */
+		return creds | BIT(KSSPI_UPCALL_TARGET) |
+			BIT(KSSPI_UPCALL_INPUT) | BIT(KSSPI_UPCALL_STATE);
 	case KSSPI_UPCALL_DONOR:
 		return BIT(KSSPI_UPCALL_GROUPS);
 	}

@@ -241,7 +241,9 @@ TEST(request_items)
 	/* Items in the wrong operation. */
 	EXPECT_EQ(-EBADMSG, with_item(KSSPI_UPCALL_ACQUIRE, 0,
 				      KSSPI_UPCALL_INPUT, "x", 1));
-	EXPECT_EQ(-EBADMSG, with_item(KSSPI_UPCALL_ACCEPT, 0,
+	EXPECT_EQ(0, with_item(KSSPI_UPCALL_ACCEPT, 0, KSSPI_UPCALL_TARGET,
+			       "host@x", 6));
+	EXPECT_EQ(-EBADMSG, with_item(KSSPI_UPCALL_ACQUIRE, 0,
 				      KSSPI_UPCALL_TARGET, "host@x", 6));
 	EXPECT_EQ(-EBADMSG, with_item(KSSPI_UPCALL_DONOR, 0,
 				      KSSPI_UPCALL_PRINCIPAL, "a@B", 3));
