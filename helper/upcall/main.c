@@ -272,6 +272,8 @@ static int do_work(void *arg, struct kup_msg *msg)
 			(unsigned long long)w->req->id, err);
 		return -1;
 	}
+	if (kup_worker_guard())
+		return -1;
 	kup_result_init(&res);
 	switch (w->req->op) {
 	case KSSPI_UPCALL_ACQUIRE:

@@ -15,6 +15,7 @@
 #include "worker.h"
 
 static volatile pid_t worker_pid;
+static pid_t worker_parent;
 
 /* Async-signal-safe: for the deadline handler. */
 void kup_worker_kill(void)
@@ -41,13 +42,26 @@ static int write_all(int fd, const uint8_t *p, size_t len)
 	return 0;
 }
 
+/*
+ * Never outlive the parent (and its deadline).  A change of credentials
+ * clears the parent-death signal, so the worker calls this again once it
+ * has become the requester.
+ */
+int kup_worker_guard(void)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) ||
+	    getppid() != worker_parent)
+		return -1;
+	return 0;
+}
+
 static void child(kup_work_fn fn, void *arg, int fd, pid_t parent)
 {
 	struct kup_msg msg = { 0 };
 	int ret;
 
-	/* Never outlive the parent (and its deadline). */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) || getppid() != parent)
+	worker_parent = parent;
+	if (kup_worker_guard())
 		_exit(1);
 	signal(SIGALRM, SIG_DFL);
 	ret = fn(arg, &msg);

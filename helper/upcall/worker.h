@@ -20,5 +20,6 @@ typedef int (*kup_work_fn)(void *arg, struct kup_msg *msg);
 int kup_worker_run(kup_work_fn fn, void *arg, struct kup_msg *out,
 		   char *err, size_t errlen);
 void kup_worker_kill(void);
+int kup_worker_guard(void);
 
 #endif
