@@ -2028,10 +2028,11 @@ TEST_F_TIMEOUT(krb, mit_to_mit, 60)
 	EXPECT_EQ(SEC_E_OK, ar.status);
 	EXPECT_NE(SEC_E_OK, ir.status);
 	/* (through SPNEGO, MIT's minor code is lost) */
-	if (!strcmp(variant->package, "kerberos"))
+	if (!strcmp(variant->package, "kerberos")) {
 		EXPECT_NE(NULL, strstr(ir.error, "integrity")) {
 			TH_LOG("MIT initiator, damaged AP-REP: %s", ir.error);
 		}
+	}
 }
 
 /* ============================================================================
@@ -2176,6 +2177,72 @@ static uint64_t now_ms(void)
 	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
 }
 
+struct intr_arg {
+	int cred;
+	const uint8_t *tok;
+	size_t len;
+	int ctx;
+	int32_t status;
+	int err;
+};
+
+static void on_usr1(int sig)
+{
+}
+
+static void *accept_thread(void *p)
+{
+	static uint8_t out[BIGTOK];
+	struct intr_arg *a = p;
+	size_t olen = sizeof(out);
+	uint32_t flags;
+
+	a->ctx = -1;
+	errno = 0;
+	a->status = ksspi_accept_security_context(a->cred, &a->ctx, 0, a->tok,
+						  a->len, out, &olen, &flags);
+	a->err = errno;
+	return NULL;
+}
+
+/*
+ * A caller waiting for a hung helper gets a signal: the call fails with
+ * EINTR at once and the helper is killed.
+ */
+static void check_eintr(struct __test_metadata *_metadata, const char *pids,
+			int acred, const uint8_t *tok, size_t len)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	struct intr_arg arg = { .cred = acred, .tok = tok, .len = len };
+	char which[32] = "";
+	uint64_t deadline;
+	pthread_t th;
+
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));	/* no SA_RESTART */
+	ASSERT_EQ(0, lower_timeout("60000"));
+	unlink(pids);
+	ASSERT_EQ(0, pthread_create(&th, NULL, accept_thread, &arg));
+	/* Wait until the helper runs: the caller is then in the upcall. */
+	deadline = now_ms() + 20000;
+	while (access(pids, F_OK) && now_ms() < deadline)
+		usleep(20000);
+	ASSERT_EQ(0, access(pids, F_OK));
+	ASSERT_EQ(0, pthread_kill(th, SIGUSR1));
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	EXPECT_EQ(EINTR, arg.err) {
+		TH_LOG("interrupted accept: %s, errno %d",
+		       ksspi_status_string(arg.status), arg.err);
+	}
+	EXPECT_EQ(-1, arg.ctx);
+	deadline = now_ms() + 15000;
+	while (any_alive(pids, which, sizeof(which)) && now_ms() < deadline)
+		usleep(50000);
+	EXPECT_FALSE(any_alive(pids, which, sizeof(which))) {
+		TH_LOG("helper %s survives the interrupted call", which);
+	}
+	ASSERT_EQ(0, restore_timeout());
+}
+
 TEST_F_TIMEOUT(helper_fault, calls_fail_cleanly, 120)
 {
 	char path[PATH_MAX + 64], cmd[PATH_MAX * 2], body[PATH_MAX * 2];
@@ -2306,6 +2373,7 @@ TEST_F_TIMEOUT(helper_fault, calls_fail_cleanly, 120)
 		}
 		EXPECT_EQ(0, access(pids, F_OK));
 		ASSERT_EQ(0, restore_timeout());
+		check_eintr(_metadata, pids, acred, tok, len);
 	}
 
 	/* The real helper again: everything works (no state was left). */
