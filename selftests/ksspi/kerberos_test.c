@@ -1198,6 +1198,8 @@ static void handshake(const struct hs_opts *o, struct side_res *ir,
 		       (r).err, strerror((r).err), (r).acq_err, (r).legs, \
 		       (r).error[0] ? ", MIT: " : "", (r).error);	\
 	}								\
+	/* A protocol outcome is a status, never an errno. */		\
+	EXPECT_EQ(0, (r).err);						\
 } while (0)
 
 static const char *pkg_target(void)
@@ -2327,10 +2329,12 @@ TEST_F_TIMEOUT(helper_fault, calls_fail_cleanly, 120)
 		errno = 0;
 		st = ksspi_accept_security_context(acred, &actx, 0, tok, len,
 						   out, &olen, &flags);
+		err = errno;
 		EXPECT_EQ(SEC_E_NO_AUTHENTICATING_AUTHORITY, st) {
 			TH_LOG("accept, round %d: %s, errno %d", round,
-			       ksspi_status_string(st), errno);
+			       ksspi_status_string(st), err);
 		}
+		EXPECT_EQ(0, err);
 		EXPECT_EQ(-1, actx);
 		/* The initiator, a new context. */
 		olen = sizeof(out);
@@ -2339,10 +2343,12 @@ TEST_F_TIMEOUT(helper_fault, calls_fail_cleanly, 120)
 		st = ksspi_initialize_security_context(icred, &ictx,
 						       self->target, 0, NULL,
 						       0, out, &olen, &flags);
+		err = errno;
 		EXPECT_EQ(SEC_E_NO_AUTHENTICATING_AUTHORITY, st) {
 			TH_LOG("init, round %d: %s, errno %d", round,
-			       ksspi_status_string(st), errno);
+			       ksspi_status_string(st), err);
 		}
+		EXPECT_EQ(0, err);
 		EXPECT_EQ(-1, ictx);
 		/* AcquireCredentialsHandle reports an errno. */
 		fd = acquire(dev, variant->package, SECPKG_CRED_OUTBOUND, NULL,
