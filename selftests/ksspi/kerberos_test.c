@@ -1630,8 +1630,10 @@ TEST_F_TIMEOUT(krb, expired_ticket, 60)
 	acred = acquire(dev, variant->package, SECPKG_CRED_INBOUND, NULL, NULL,
 			NULL, &err);
 	ASSERT_LE(0, acred);
+	errno = 0;
 	st = ksspi_initialize_security_context(icred, &ictx, o.target, 0, NULL,
 					       0, tok, &len, &flags);
+	EXPECT_EQ(0, errno);
 	ASSERT_TRUE(st == SEC_E_OK || st == SEC_I_CONTINUE_NEEDED) {
 		TH_LOG("init: %s", ksspi_status_string(st));
 	}
@@ -1639,6 +1641,7 @@ TEST_F_TIMEOUT(krb, expired_ticket, 60)
 	errno = 0;
 	st = ksspi_accept_security_context(acred, &actx, 0, tok, len, out,
 					   &olen, &flags);
+	EXPECT_EQ(0, errno);
 	EXPECT_EQ(SEC_E_CONTEXT_EXPIRED, st) {
 		TH_LOG("accept: %s, errno %d", ksspi_status_string(st), errno);
 	}
@@ -1646,8 +1649,10 @@ TEST_F_TIMEOUT(krb, expired_ticket, 60)
 	close(ictx);
 	ictx = -1;
 	len = sizeof(tok);
+	errno = 0;
 	st = ksspi_initialize_security_context(icred, &ictx, o.target, 0, NULL,
 					       0, tok, &len, &flags);
+	EXPECT_EQ(0, errno);
 	EXPECT_EQ(SEC_E_NO_CREDENTIALS, st) {
 		TH_LOG("init with an expired TGT: %s", ksspi_status_string(st));
 	}
@@ -1712,8 +1717,10 @@ TEST_F_TIMEOUT(krb, bad_tokens, 90)
 	acred = acquire(dev, variant->package, SECPKG_CRED_INBOUND, NULL, NULL,
 			NULL, &err);
 	ASSERT_LE(0, acred);
+	errno = 0;
 	st = ksspi_initialize_security_context(icred, &ictx, self->target, 0,
 					       NULL, 0, tok, &len, &flags);
+	EXPECT_EQ(0, errno);
 	ASSERT_TRUE(st == SEC_E_OK || st == SEC_I_CONTINUE_NEEDED);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		memcpy(bad, tok, len);
@@ -1724,6 +1731,7 @@ TEST_F_TIMEOUT(krb, bad_tokens, 90)
 		errno = 0;
 		st = ksspi_accept_security_context(acred, &actx, 0, bad, blen,
 						   out, &olen, &flags);
+		EXPECT_EQ(0, errno);
 		EXPECT_EQ(cases[i].want, st) {
 			TH_LOG("%s token: %s (errno %d)", cases[i].what,
 			       ksspi_status_string(st), errno);
@@ -1733,8 +1741,10 @@ TEST_F_TIMEOUT(krb, bad_tokens, 90)
 	/* The intact token once, then again: a replay. */
 	actx = -1;
 	olen = sizeof(out);
+	errno = 0;
 	st = ksspi_accept_security_context(acred, &actx, 0, tok, len, out,
 					   &olen, &flags);
+	EXPECT_EQ(0, errno);
 	EXPECT_TRUE(st == SEC_E_OK || st == SEC_I_CONTINUE_NEEDED) {
 		TH_LOG("intact token: %s", ksspi_status_string(st));
 	}
@@ -1742,8 +1752,10 @@ TEST_F_TIMEOUT(krb, bad_tokens, 90)
 		close(actx);
 	actx = -1;
 	olen = sizeof(out);
+	errno = 0;
 	st = ksspi_accept_security_context(acred, &actx, 0, tok, len, out,
 					   &olen, &flags);
+	EXPECT_EQ(0, errno);
 	EXPECT_EQ(SEC_E_LOGON_DENIED, st) {
 		TH_LOG("replayed token: %s", ksspi_status_string(st));
 	}
@@ -1754,13 +1766,17 @@ TEST_F_TIMEOUT(krb, bad_tokens, 90)
 			NULL, &err);
 	ASSERT_LE(0, ocred);
 	len = sizeof(tok);
+	errno = 0;
 	st = ksspi_initialize_security_context(ocred, &ictx, self->target, 0,
 					       NULL, 0, tok, &len, &flags);
+	EXPECT_EQ(0, errno);
 	ASSERT_TRUE(st == SEC_E_OK || st == SEC_I_CONTINUE_NEEDED);
 	actx = -1;
 	olen = sizeof(out);
+	errno = 0;
 	st = ksspi_accept_security_context(acred, &actx, 0, tok, len, out,
 					   &olen, &flags);
+	EXPECT_EQ(0, errno);
 	EXPECT_EQ(SEC_E_INVALID_TOKEN, st) {
 		TH_LOG("%s token to a %s acceptor: %s", other,
 		       variant->package, ksspi_status_string(st));
@@ -2268,8 +2284,10 @@ TEST_F_TIMEOUT(helper_fault, calls_fail_cleanly, 120)
 	acred = acquire(dev, variant->package, SECPKG_CRED_INBOUND, NULL, NULL,
 			NULL, &err);
 	ASSERT_LE(0, acred);
+	errno = 0;
 	st = ksspi_initialize_security_context(icred, &ictx, self->target, 0,
 					       NULL, 0, tok, &len, &flags);
+	EXPECT_EQ(0, errno);
 	ASSERT_TRUE(st == SEC_E_OK || st == SEC_I_CONTINUE_NEEDED);
 	close(ictx);
 	ictx = -1;
@@ -2386,8 +2404,10 @@ TEST_F_TIMEOUT(helper_fault, calls_fail_cleanly, 120)
 	ASSERT_EQ(0, use_real_helper());
 	olen = sizeof(out);
 	actx = -1;
+	errno = 0;
 	st = ksspi_accept_security_context(acred, &actx, 0, tok, len, out,
 					   &olen, &flags);
+	EXPECT_EQ(0, errno);
 	EXPECT_TRUE(st == SEC_E_OK || st == SEC_I_CONTINUE_NEEDED) {
 		TH_LOG("accept after recovery: %s", ksspi_status_string(st));
 	}
