@@ -282,15 +282,17 @@ static int lower_timeout(const char *ms)
 }
 
 /* The realm, the helper, the parameters: what every test starts from. */
-static void e2e_setup(struct __test_metadata *_metadata)
+static void e2e_setup(struct __test_metadata *_metadata, const char *variant)
 {
 	const char *only = getenv("KSSPI_E2E_ONLY");
+	char name[256];
 
 	/*
 	 * For development: KSSPI_E2E_ONLY=substring runs only the tests
-	 * whose name has it (the others end here, as skipped).
+	 * whose "variant.test" name has it (the others end here, skipped).
 	 */
-	if (only && !strstr(_metadata->name, only)) {
+	snprintf(name, sizeof(name), "%s.%s", variant, _metadata->name);
+	if (only && !strstr(name, only)) {
 		_metadata->skip = 1;
 		snprintf(_metadata->results->reason,
 			 sizeof(_metadata->results->reason),
@@ -1239,7 +1241,7 @@ FIXTURE_VARIANT_ADD(krb, negotiate) {
 
 FIXTURE_SETUP(krb)
 {
-	e2e_setup(_metadata);
+	e2e_setup(_metadata, variant->package);
 	ASSERT_EQ(0, make_dir(self->dir, sizeof(self->dir)));
 	snprintf(self->alice_cc, sizeof(self->alice_cc), "FILE:%s/alice.cc",
 		 self->dir);
@@ -2067,13 +2069,14 @@ FIXTURE(helper_fault) {
 };
 
 FIXTURE_VARIANT(helper_fault) {
+	const char *name;
 	const char *package;
 	enum fault fault;
 };
 
 #define FAULT_VARIANT(pkg, name, f)					\
 	FIXTURE_VARIANT_ADD(helper_fault, pkg##_##name) {		\
-		.package = #pkg, .fault = f,				\
+		.name = #pkg "_" #name, .package = #pkg, .fault = f,	\
 	}
 
 FAULT_VARIANT(kerberos, missing, FAULT_MISSING);
@@ -2089,7 +2092,7 @@ FAULT_VARIANT(negotiate, malformed, FAULT_MALFORMED);
 
 FIXTURE_SETUP(helper_fault)
 {
-	e2e_setup(_metadata);
+	e2e_setup(_metadata, variant->name);
 	ASSERT_EQ(0, make_dir(self->dir, sizeof(self->dir)));
 	snprintf(self->alice_cc, sizeof(self->alice_cc), "FILE:%s/alice.cc",
 		 self->dir);
