@@ -2074,9 +2074,9 @@ FIXTURE_VARIANT(helper_fault) {
 	enum fault fault;
 };
 
-#define FAULT_VARIANT(pkg, name, f)					\
-	FIXTURE_VARIANT_ADD(helper_fault, pkg##_##name) {		\
-		.name = #pkg "_" #name, .package = #pkg, .fault = f,	\
+#define FAULT_VARIANT(pkg, what, f)					\
+	FIXTURE_VARIANT_ADD(helper_fault, pkg##_##what) {		\
+		.name = #pkg "_" #what, .package = #pkg, .fault = f,	\
 	}
 
 FAULT_VARIANT(kerberos, missing, FAULT_MISSING);
