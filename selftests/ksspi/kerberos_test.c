@@ -1047,7 +1047,7 @@ static void parse_mit(const char *text, struct side_res *r)
 }
 
 static pid_t start_side(const struct hs_opts *o, bool init, int sock,
-			int other, int *res)
+			int *res)
 {
 	int p[2];
 	pid_t pid;
@@ -1059,14 +1059,19 @@ static pid_t start_side(const struct hs_opts *o, bool init, int sock,
 		return -1;
 	if (pid == 0) {
 		enum side_kind k = init ? o->init_kind : o->acc_kind;
-		int s;
+		int s, fd;
 
-		close(p[0]);
-		close(other);
 		/* The socket must survive exec (gss-peer): no CLOEXEC copy. */
 		s = dup(sock);
 		if (s < 0)
 			_exit(4);
+		/*
+		 * Nothing else: a copy of the other side's socket kept here
+		 * would hide from it that its peer went away.
+		 */
+		for (fd = 3; fd < 1024; fd++)
+			if (fd != s && fd != p[1])
+				close(fd);
 		if (init && o->init_env)
 			for (char *const *e = o->init_env; *e; e++)
 				putenv(*e);
@@ -1156,8 +1161,8 @@ static void handshake(const struct hs_opts *o, struct side_res *ir,
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, isv) ||
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, asv))
 		abort();
-	apid = start_side(o, false, asv[1], asv[0], &ares);
-	ipid = start_side(o, true, isv[1], isv[0], &ires);
+	apid = start_side(o, false, asv[1], &ares);
+	ipid = start_side(o, true, isv[1], &ires);
 	close(isv[1]);
 	close(asv[1]);
 	for (;;) {
