@@ -317,6 +317,16 @@ static void e2e_setup(struct __test_metadata *_metadata, const char *variant)
 	}
 	ASSERT_EQ(0, use_real_helper());
 	ASSERT_EQ(0, restore_timeout());
+	/*
+	 * The defaults, whatever an earlier suite in the same VM left: the
+	 * helper's configuration (no allow_root, unmapped refused) and the
+	 * module's allow_root.
+	 */
+	mkdir("/etc/ksspi", 0755);
+	ASSERT_EQ(0, write_file("/etc/ksspi/upcall.conf",
+				"# selftests/ksspi/kerberos_test: the defaults\n",
+				0644));
+	ASSERT_EQ(0, set_param("allow_root", "0"));
 }
 
 static int rm_entry(const char *path, const struct stat *st, int type,
