@@ -281,6 +281,24 @@ static int lower_timeout(const char *ms)
 	return set_param("upcall_timeout_ms", ms);
 }
 
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
+
+static uint64_t t_start;
+
+/* KSSPI_E2E_TIMES=1: how long each test took (for the run-time budget). */
+static void e2e_time(struct __test_metadata *_metadata)
+{
+	if (getenv("KSSPI_E2E_TIMES"))
+		fprintf(stderr, "# %s: %llu ms\n", _metadata->name,
+			(unsigned long long)(now_ms() - t_start));
+}
+
 /* The realm, the helper, the parameters: what every test starts from. */
 static void e2e_setup(struct __test_metadata *_metadata, const char *variant)
 {
@@ -299,6 +317,7 @@ static void e2e_setup(struct __test_metadata *_metadata, const char *variant)
 			 "not selected by KSSPI_E2E_ONLY");
 		longjmp(_metadata->env, 1);
 	}
+	t_start = now_ms();
 	ASSERT_EQ(0, find_root());
 	ASSERT_EQ(0, access("/dev/ksspi", F_OK)) {
 		TH_LOG("the ksspi module is not loaded");
@@ -1298,6 +1317,7 @@ FIXTURE_TEARDOWN(krb)
 		EXPECT_EQ(0, kdc_start());
 	EXPECT_EQ(0, use_real_helper());
 	rm_tree(self->dir);
+	e2e_time(_metadata);
 }
 
 static struct hs_opts base_opts(FIXTURE_DATA(krb) *self,
@@ -2120,6 +2140,7 @@ FIXTURE_TEARDOWN(helper_fault)
 	EXPECT_EQ(0, use_real_helper());
 	EXPECT_EQ(0, restore_timeout());
 	rm_tree(self->dir);
+	e2e_time(_metadata);
 }
 
 /* A script in @dir named @name; returns its path in @path. */
@@ -2203,14 +2224,6 @@ static bool any_alive(const char *file, char *which, size_t size)
 	}
 	fclose(f);
 	return alive;
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
 }
 
 struct intr_arg {
