@@ -815,10 +815,14 @@ static void double_hop(const struct hs_opts *o, int dev, int bcred,
 		ksspi_query_names(actx, r->hop_client, sizeof(r->hop_client));
 		tok = ksspi_query_security_context_token(actx);
 		if (tok >= 0) {
-			struct ksspi_token_info ti = {};
+			uint32_t groups[16];
+			struct ksspi_token_info ti = {
+				.ngroups = 16,
+				.groups = (uintptr_t)groups,
+			};
 
-			if (!ksspi_query_token(tok, &ti))
-				r->hop_uid = ti.uid;
+			r->hop_uid = ksspi_query_token(tok, &ti) ? (uint32_t)-2 :
+				     ti.uid;
 			close(tok);
 		}
 	}
