@@ -9,7 +9,8 @@
  * inbound credentials of the named package from kernel context (an
  * in-kernel server: the system keytab).  When the leg establishes the
  * context, the module takes the client's token, impersonates it and opens
- * kapi_req.path read-only, as a file server would, then reverts.  A read()
+ * kapi_req.path and kapi_req.path2 read-only, as a file server would, then
+ * reverts.  A read()
  * returns the &struct kapi_res of the last leg and its output token.
  *
  * The layouts are duplicated in the test; both sides check the sizes.
@@ -35,6 +36,7 @@
 struct kapi_req {
 	char package[KSSPI_PACKAGE_NAME_MAX];
 	char path[KAPI_PATH_MAX];
+	char path2[KAPI_PATH_MAX];
 	u32 asc_req;
 	u32 in_len;
 	/* the client's token follows */
@@ -52,6 +54,7 @@ struct kapi_res {
 	u32 fsuid;		/* current_fsuid() while impersonating */
 	s32 impersonate_err;	/* 0 or the ERR_PTR of ksspi_impersonate_token() */
 	s32 open_err;		/* filp_open(path) while impersonating: 0 or -errno */
+	s32 open2_err;		/* the same for path2 */
 	char name[KAPI_NAME_MAX];	/* SECPKG_ATTR_NAMES */
 	char token_name[KAPI_NAME_MAX];	/* ksspi_token_name() */
 	/* out_len bytes of output token follow */
@@ -96,13 +99,26 @@ static int kapi_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* Opens @path read-only; 0 or -errno. */
+static int kapi_open_file(const char *path)
+{
+	struct file *f;
+
+	if (!path[0])
+		return 0;
+	f = filp_open(path, O_RDONLY, 0);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	filp_close(f, NULL);
+	return 0;
+}
+
 /* As a file server does per request: act as the client around the VFS call. */
-static void kapi_use_token(struct kapi_session *s, const char *path)
+static void kapi_use_token(struct kapi_session *s, const struct kapi_req *req)
 {
 	struct ksspi_context_attrs attrs;
 	struct ksspi_token *tok;
 	const struct cred *old;
-	struct file *f;
 
 	ksspi_query_context_attributes(s->ctx, &attrs);
 	s->res.state = attrs.state;
@@ -115,19 +131,14 @@ static void kapi_use_token(struct kapi_session *s, const char *path)
 	if (ksspi_token_name(tok))
 		strscpy(s->res.token_name, ksspi_token_name(tok),
 			sizeof(s->res.token_name));
-	if (path[0]) {
-		old = ksspi_impersonate_token(tok);
-		if (IS_ERR(old)) {
-			s->res.impersonate_err = PTR_ERR(old);
-		} else {
-			s->res.fsuid = from_kuid(&init_user_ns, current_fsuid());
-			f = filp_open(path, O_RDONLY, 0);
-			if (IS_ERR(f))
-				s->res.open_err = PTR_ERR(f);
-			else
-				filp_close(f, NULL);
-			ksspi_revert(old);
-		}
+	old = ksspi_impersonate_token(tok);
+	if (IS_ERR(old)) {
+		s->res.impersonate_err = PTR_ERR(old);
+	} else {
+		s->res.fsuid = from_kuid(&init_user_ns, current_fsuid());
+		s->res.open_err = kapi_open_file(req->path);
+		s->res.open2_err = kapi_open_file(req->path2);
+		ksspi_revert(old);
 	}
 	ksspi_token_put(tok);
 }
@@ -148,7 +159,8 @@ static ssize_t kapi_write(struct file *file, const char __user *ubuf,
 	ret = -EINVAL;
 	if (req->in_len != len - sizeof(*req) ||
 	    strnlen(req->package, sizeof(req->package)) == sizeof(req->package) ||
-	    strnlen(req->path, sizeof(req->path)) == sizeof(req->path))
+	    strnlen(req->path, sizeof(req->path)) == sizeof(req->path) ||
+	    strnlen(req->path2, sizeof(req->path2)) == sizeof(req->path2))
 		goto out_free;
 
 	mutex_lock(&s->lock);
@@ -173,7 +185,7 @@ static ssize_t kapi_write(struct file *file, const char __user *ubuf,
 	s->res.ret_flags = leg.ret_flags;
 	s->res.out_len = leg.out_len <= KAPI_OUT_MAX ? leg.out_len : 0;
 	if (s->res.status == SEC_E_OK)
-		kapi_use_token(s, req->path);
+		kapi_use_token(s, req);
 done:
 	s->done = true;
 	mutex_unlock(&s->lock);
