@@ -2447,7 +2447,10 @@ TEST_F_TIMEOUT(helper_fault, calls_fail_cleanly, 120)
 			TH_LOG("hung helper %s still runs after its deadline",
 			       which);
 		}
-		EXPECT_EQ(0, access(pids, F_OK));
+		/*
+		 * (On a slow kernel the helper may not have written its pid
+		 * within 1.5 s; check_eintr() waits until it has.)
+		 */
 		ASSERT_EQ(0, restore_timeout());
 		check_eintr(_metadata, pids, acred, tok, len);
 	}
