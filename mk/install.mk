@@ -62,7 +62,8 @@ $(CTL): helper/ksspictl.c helper/lib/libksspi.h uapi/linux/ksspi.h \
 		$(O)/libksspi.a kmod/main.c
 	$(CC) $(CFLAGS) $(WARN) -Wunused-parameter -Wshadow -Wformat=2 \
 		-Wmissing-prototypes -Wstrict-prototypes $(CPPFLAGS_USER) \
-		-DKSSPI_VERSION='"$(VERSION)"' $(LDFLAGS) -o $@ $< $(O)/libksspi.a
+		-DKSSPI_VERSION='"$(VERSION)"' $(LDFLAGS) -o $@ $< $(O)/libksspi.a \
+		-lkrb5
 
 # The module, rebuilt only when its sources are newer (the `module` target
 # always runs kbuild, which writes into the tree).
