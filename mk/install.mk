@@ -173,3 +173,7 @@ uninstall: uninstall-upcall-dir
 uninstall-upcall-dir:
 	rm -f $(addprefix $(DESTDIR),$(UPCALL_INSTALLED))
 	rmdir $(DESTDIR)$(SYSCONFDIR)/ksspi 2>/dev/null || true
+
+# ksspictl_krb5_test gets tickets with libkrb5 and runs build/ksspictl.
+LDLIBS_ksspictl_krb5_test := -lkrb5
+$(O)/selftests/ksspictl_krb5_test: $(CTL)
