@@ -1624,7 +1624,8 @@ struct tk_opts {
  * ETIMEDOUT, EPROTO): find out why, from the request-key configuration
  * and the kernel's count of failure reasons.
  */
-static int explain_no_authority(const char *why, bool timed_out)
+static int explain_no_authority(const char *target, const char *why,
+				bool timed_out)
 {
 	char *ms;
 
@@ -1647,7 +1648,7 @@ static int explain_no_authority(const char *why, bool timed_out)
 	warnx("cause: no authenticating authority: the helper could not reach a KDC for the realm%s%s%s",
 	      why ? " (kernel: " : "", why ? why : "", why ? ")" : "");
 	warnx("fix: check the realm's 'kdc =' in /etc/krb5.conf, that krb5kdc runs and the firewall lets port 88 through (try 'kvno %s' as the user); the helper's log says more (journalctl -t ksspi-upcall)",
-	      "SERVICE/HOST");
+	      target);
 	return EX_CONFIG;
 }
 
@@ -1694,7 +1695,7 @@ static int explain_acquire(const struct tk_opts *o, bool inbound, int e,
 	case EHOSTUNREACH:
 	case ETIMEDOUT:
 	case EPROTO:
-		return explain_no_authority(failures_new(before),
+		return explain_no_authority(o->target, failures_new(before),
 					    e == ETIMEDOUT);
 	case EBADMSG:
 		warnx("cause: the helper answered with a malformed response (a helper from another release?)");
@@ -1846,7 +1847,8 @@ static int explain_status(const struct tk_opts *o, bool acceptor, int32_t st,
 		      o->target);
 		return EX_CONFIG;
 	case SEC_E_NO_AUTHENTICATING_AUTHORITY:
-		return explain_no_authority(failures_new(before), false);
+		return explain_no_authority(o->target, failures_new(before),
+					    false);
 	case SEC_E_LOGON_DENIED:
 		if (!acceptor)
 			break;
