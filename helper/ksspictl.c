@@ -1879,6 +1879,17 @@ static int explain_status(const struct tk_opts *o, bool acceptor, int32_t st,
 		warnx("fix: compare 'kvno %s' with 'klist -k -K KEYTAB'; check 'getent passwd' for the client's local name; the helper's log names the reason (journalctl -t ksspi-upcall)",
 		      o->target);
 		return EXIT_CHECK_FAILED;
+	case SEC_E_NOT_OWNER:
+		warnx("cause: keytab unreadable: the helper, running with your ids (uid %u), may not read %s",
+		      (unsigned int)geteuid(),
+		      o->keytab ? o->keytab : "the default keytab");
+		warnx("fix: run as the service's user, or give it a keytab of its own, readable by it only");
+		return EX_NOPERM;
+	case SEC_E_WRONG_PRINCIPAL:
+		warnx("cause: the ticket is for %s, but the acceptor accepts only as %s",
+		      o->target, o->principal ? o->principal : "another principal");
+		warnx("fix: make TARGET and --principal the same service principal");
+		return EX_USAGE;
 	case SEC_E_MUTUAL_AUTH_FAILED:
 		warnx("cause: mutual authentication failed: the acceptor's reply did not verify");
 		return EXIT_CHECK_FAILED;
