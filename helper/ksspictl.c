@@ -1819,6 +1819,14 @@ out:
 	return ret;
 }
 
+/* @a and @b name the same principal, with or without "@REALM". */
+static bool same_service(const char *a, const char *b)
+{
+	size_t la = strcspn(a, "@"), lb = strcspn(b, "@");
+
+	return la == lb && !strncmp(a, b, la);
+}
+
 /* A failed leg: what the status means here, the exit code. */
 static int explain_status(const struct tk_opts *o, bool acceptor, int32_t st,
 			  const struct failures *before)
@@ -1852,6 +1860,9 @@ static int explain_status(const struct tk_opts *o, bool acceptor, int32_t st,
 	case SEC_E_LOGON_DENIED:
 		if (!acceptor)
 			break;
+		if (o->principal && !same_service(o->principal, o->target))
+			return explain_status(o, acceptor,
+					      SEC_E_WRONG_PRINCIPAL, before);
 		if (ccache_client(o->ccache, client, sizeof(client))) {
 			m = map_client(client, local, sizeof(local));
 			if (m == 1 || m == 2) {

@@ -13,6 +13,8 @@
  *   stale keytab (kvno 1)  -> SEC_E_LOGON_DENIED, "wrong service key"  78
  *   clock skew (selftests/krb5/ccache-offset +600)                     78
  *   nolocal@ (no passwd entry) -> "principal unmapped"                 78
+ *   root@ (maps to root, allow_root off) -> "maps to root"             78
+ *   acceptor --principal other than the target                         64
  *   target unknown to the KDC                                          78
  *   KDC stopped -> "no authenticating authority"                       78
  *   module not loaded (a device path that does not exist)              69
@@ -44,6 +46,7 @@ static struct {
 	char stale_keytab[PATH_MAX];
 	char alice_keytab[PATH_MAX];
 	char nolocal_keytab[PATH_MAX];
+	char root_keytab[PATH_MAX];
 	pid_t kdc_pid;
 } E;
 
@@ -74,12 +77,15 @@ static int read_env(void)
 			  sizeof(E.alice_keytab));
 		env_value(line, "KSSPI_KRB5_NOLOCAL_KEYTAB", E.nolocal_keytab,
 			  sizeof(E.nolocal_keytab));
+		env_value(line, "KSSPI_KRB5_ROOT_KEYTAB", E.root_keytab,
+			  sizeof(E.root_keytab));
 		env_value(line, "KSSPI_KRB5_KDC_PID", pid, sizeof(pid));
 	}
 	fclose(f);
 	E.kdc_pid = atoi(pid);
 	return E.realm[0] && E.host[0] && E.keytab[0] && E.stale_keytab[0] &&
-	       E.alice_keytab[0] && E.nolocal_keytab[0] ? 0 : -ENODATA;
+	       E.alice_keytab[0] && E.nolocal_keytab[0] && E.root_keytab[0] ?
+	       0 : -ENODATA;
 }
 
 /* build/selftests/ksspictl_krb5_test -> the tree, build/ksspictl. */
@@ -539,6 +545,34 @@ TEST_F_TIMEOUT(ctl, principal_unmapped, 60)
 	EXPECT_NE(NULL, strstr(out, who));
 	EXPECT_NE(NULL, strstr(out, "no passwd entry"));
 	EXPECT_NE(NULL, strstr(out, "auth_to_local"));
+}
+
+/* root@REALM maps to root, and the module makes no token for uid 0. */
+TEST_F_TIMEOUT(ctl, root_mapped, 60)
+{
+	static char out[OUTMAX];
+	char cc[PATH_MAX + 16];
+
+	snprintf(cc, sizeof(cc), "FILE:%s/root.cc", self->dir);
+	ASSERT_EQ(0, kinit_as(0, 0, cc, "root", E.root_keytab));
+	ASSERT_EQ(EX_CONFIG, CTL(&as_root, out, "test-kerberos", "--ccache",
+				 cc, self->target));
+	EXPECT_NE(NULL, strstr(out, "SEC_E_LOGON_DENIED"));
+	EXPECT_NE(NULL, strstr(out, "maps to root"));
+	EXPECT_NE(NULL, strstr(out, "allow_root=N"));
+}
+
+/* The acceptor may accept only as cifs/, the ticket is for host/. */
+TEST_F_TIMEOUT(ctl, wrong_principal, 60)
+{
+	static char out[OUTMAX];
+	char p[256];
+
+	snprintf(p, sizeof(p), "cifs/%s", E.host);
+	ASSERT_EQ(EX_USAGE, CTL(&as_root, out, "test-kerberos", "--ccache",
+				self->alice_cc, "--principal", p,
+				self->target));
+	EXPECT_NE(NULL, strstr(out, "accepts only as cifs/"));
 }
 
 TEST_F_TIMEOUT(ctl, target_unknown, 60)
