@@ -11,6 +11,7 @@
  * impersonations  threads impersonating right now (debugfs, root)
  * whoami          the calling thread's identity and impersonation
  * test-local      a whole local-package handshake inside this process
+ * test-kerberos   a Kerberos handshake, ccache to keytab, with diagnosis
  * run             impersonate a token descriptor, then exec a command
  *
  * Exit codes follow sysexits.h; see ksspictl(8).  Two environment
@@ -19,6 +20,7 @@
  * point, default /sys/kernel/debug).
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -41,6 +43,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/magic.h>
+#include <krb5/krb5.h>
 
 #include "libksspi.h"
 
@@ -1432,10 +1435,690 @@ failed:
 	return EXIT_CHECK_FAILED;
 }
 
+/* ---- test-kerberos ---------------------------------------------------- */
+
+/*
+ * Exit codes of test-kerberos, by who has to act:
+ * EXIT_CHECK_FAILED (1)  the user's credentials were refused or missing;
+ * EX_NOPERM (77)         the caller may not read the keytab/ccache named;
+ * EX_CONFIG (78)         this system is set up wrong: request-key, the
+ *                        helper, the keytab's keys, the KDC, the clock,
+ *                        the SPN, the principal mapping;
+ * EX_UNAVAILABLE (69)    the module (or its kerberos package) is missing.
+ */
+
+/* The request-key line that runs the helper for key type "ksspi". */
+struct rk_line {
+	char file[PATH_MAX];
+	char program[PATH_MAX];
+	unsigned int lineno;
+};
+
+static bool rk_scan_file(const char *path, struct rk_line *rk)
+{
+	char line[4096], op[64], type[64], desc[256], info[256], prog[PATH_MAX];
+	unsigned int lineno = 0;
+	FILE *f = fopen(path, "re");
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *p = line + strspn(line, " \t");
+
+		lineno++;
+		if (*p == '#' || *p == '\n' || !*p)
+			continue;
+		if (sscanf(p, "%63s %63s %255s %255s %4095s", op, type, desc,
+			   info, prog) != 5)
+			continue;
+		if (strcmp(op, "create") ||
+		    (strcmp(type, "ksspi") && strcmp(type, "*")))
+			continue;
+		snprintf(rk->file, sizeof(rk->file), "%s", path);
+		snprintf(rk->program, sizeof(rk->program), "%s", prog);
+		rk->lineno = lineno;
+		found = true;
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * Where request-key(8) would find its instruction for a "ksspi" key:
+ * /etc/request-key.d/ksspi.conf, the other *.conf files there, then
+ * /etc/request-key.conf.  KSSPI_REQUEST_KEY_DIR moves the directory (for
+ * tests that cannot bind-mount).
+ */
+static bool rk_find(struct rk_line *rk)
+{
+	const char *dir = getenv("KSSPI_REQUEST_KEY_DIR");
+	char path[PATH_MAX + 300];
+	struct dirent *de;
+	struct stat st;
+	bool found = false;
+	DIR *d;
+
+	if (!dir || !*dir)
+		dir = "/etc/request-key.d";
+	snprintf(path, sizeof(path), "%s/ksspi.conf", dir);
+	if (rk_scan_file(path, rk))
+		return true;
+	d = opendir(dir);
+	while (d && !found && (de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+
+		if (n < 6 || strcmp(de->d_name + n - 5, ".conf"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (!stat(path, &st) && S_ISREG(st.st_mode))
+			found = rk_scan_file(path, rk);
+	}
+	if (d)
+		closedir(d);
+	return found || rk_scan_file("/etc/request-key.conf", rk);
+}
+
+/*
+ * Says what is wrong with the request-key configuration, if anything.
+ * Returns true when it found a fault (and said so).
+ */
+static bool rk_diagnose(void)
+{
+	struct rk_line rk;
+	struct stat st;
+
+	if (!rk_find(&rk)) {
+		warnx("cause: helper not configured in /etc/request-key.d: no 'create ksspi ...' line in /etc/request-key.d/*.conf or /etc/request-key.conf, so the kernel's upcall finds no authenticating authority");
+		warnx("fix: install /etc/request-key.d/ksspi.conf with the line 'create ksspi * * /usr/local/sbin/ksspi-upcall %%k' ('make install' does), adjusting the path to where ksspi-upcall is");
+		return true;
+	}
+	if (rk.program[0] != '/') {
+		warnx("cause: %s:%u runs '%s', not an absolute path; request-key needs one",
+		      rk.file, rk.lineno, rk.program);
+		warnx("fix: name the helper by its absolute path, e.g. /usr/local/sbin/ksspi-upcall");
+		return true;
+	}
+	if (stat(rk.program, &st) || !S_ISREG(st.st_mode) ||
+	    access(rk.program, X_OK)) {
+		warnx("cause: helper not executable: %s:%u names %s (%s)",
+		      rk.file, rk.lineno, rk.program,
+		      errno ? strerror(errno) : "not a regular file");
+		warnx("fix: install ksspi-upcall there (mode 0755, owned by root) or correct the line in %s",
+		      rk.file);
+		return true;
+	}
+	if (verbose)
+		warnx("request-key: %s:%u runs %s", rk.file, rk.lineno,
+		      rk.program);
+	return false;
+}
+
+/* Failed upcalls by reason (debugfs, root only): a snapshot to diff. */
+struct failures {
+	int n;
+	long long count[32];
+	char why[32][96];
+};
+
+static void failures_read(struct failures *fs)
+{
+	char *path = xasprintf("%s/ksspi/upcall_failures", debugfs_root());
+	char line[160];
+	FILE *f = fopen(path, "re");
+
+	fs->n = -1;
+	free(path);
+	if (!f)
+		return;
+	fs->n = 0;
+	while (fs->n < 32 && fgets(line, sizeof(line), f)) {
+		char *sp;
+
+		if (line[0] == '#')
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		sp = strchr(line, ' ');
+		if (!sp)
+			continue;
+		*sp = 0;
+		fs->count[fs->n] = strtoll(line, NULL, 10);
+		snprintf(fs->why[fs->n], sizeof(fs->why[0]), "%s", sp + 1);
+		fs->n++;
+	}
+	fclose(f);
+}
+
+/* The reason whose count grew since @before, or NULL (unknown/unreadable). */
+static const char *failures_new(const struct failures *before)
+{
+	static struct failures now;
+	int i, j;
+
+	if (before->n < 0)
+		return NULL;
+	failures_read(&now);
+	for (i = 0; i < now.n; i++) {
+		long long old = 0;
+
+		for (j = 0; j < before->n; j++)
+			if (!strcmp(before->why[j], now.why[i]))
+				old = before->count[j];
+		if (now.count[i] > old)
+			return now.why[i];
+	}
+	return NULL;
+}
+
+struct tk_opts {
+	const char *package;
+	const char *ccache;
+	const char *keytab;
+	const char *principal;	/* the acceptor's, NULL: any in the keytab */
+	const char *target;
+	bool ccache_from_env;
+};
+
+/*
+ * The helper failed (no authenticating authority, EHOSTUNREACH,
+ * ETIMEDOUT, EPROTO): find out why, from the request-key configuration
+ * and the kernel's count of failure reasons.
+ */
+static int explain_no_authority(const char *target, const char *why,
+				bool timed_out)
+{
+	char *ms;
+
+	if (rk_diagnose())
+		return EX_CONFIG;
+	if (timed_out || (why && !strcmp(why, "deadline passed"))) {
+		ms = module_param("upcall_timeout_ms");
+		warnx("cause: helper timed out: ksspi-upcall did not answer within upcall_timeout_ms (%s ms); a slow or unreachable KDC, DNS, or an overloaded system",
+		      ms ? ms : "?");
+		warnx("fix: check that the KDC answers quickly (kinit, kvno), then raise the module parameter: echo 30000 > /sys/module/ksspi/parameters/upcall_timeout_ms");
+		free(ms);
+		return EX_CONFIG;
+	}
+	if (why && (!strcmp(why, "cannot run /sbin/request-key") ||
+		    !strcmp(why, "the helper exited without answering"))) {
+		warnx("cause: the helper did not run or died (%s)", why);
+		warnx("fix: run the helper's command line by hand, and see its log: journalctl -t ksspi-upcall (or /var/log/auth.log)");
+		return EX_CONFIG;
+	}
+	warnx("cause: no authenticating authority: the helper could not reach a KDC for the realm%s%s%s",
+	      why ? " (kernel: " : "", why ? why : "", why ? ")" : "");
+	warnx("fix: check the realm's 'kdc =' in /etc/krb5.conf, that krb5kdc runs and the firewall lets port 88 through (try 'kvno %s' as the user); the helper's log says more (journalctl -t ksspi-upcall)",
+	      target);
+	return EX_CONFIG;
+}
+
+/* An AcquireCredentialsHandle failure: what it means, the exit code. */
+static int explain_acquire(const struct tk_opts *o, bool inbound, int e,
+			   const struct failures *before)
+{
+	const char *what = inbound ? "keytab" : "credential cache";
+	const char *name = inbound ? (o->keytab ? o->keytab :
+				      "the default keytab (/etc/krb5.keytab)") :
+			   (o->ccache ? o->ccache : "the default ccache");
+
+	warnx("test-kerberos failed: acquiring %s credentials: %s",
+	      inbound ? "inbound (acceptor)" : "outbound (initiator)",
+	      strerror(e));
+	switch (e) {
+	case ENOPKG:
+		warnx("cause: the loaded ksspi module has no '%s' package",
+		      o->package);
+		warnx("fix: load a ksspi module built with Kerberos (ksspictl packages lists what it has)");
+		return EX_UNAVAILABLE;
+	case EACCES:
+	case EPERM:
+		warnx("cause: %s unreadable: the helper opens %s with your ids (uid %u), and you may not read it",
+		      what, name, (unsigned int)geteuid());
+		if (inbound)
+			warnx("fix: run as the service's user, or give that user a keytab of its own (ktutil, or 'kadmin ktadd -k FILE SPN') readable by it only; never make /etc/krb5.keytab world-readable");
+		else
+			warnx("fix: name a ccache of your own (--ccache), or kinit again");
+		return EX_NOPERM;
+	case ENOKEY:
+		if (inbound) {
+			warnx("cause: no key: %s holds no key%s%s", name,
+			      o->principal ? " for " : "",
+			      o->principal ? o->principal : "");
+			warnx("fix: export the service key: kadmin -q 'ktadd -k KEYTAB SPN', and check with 'klist -k KEYTAB'");
+		} else {
+			warnx("cause: no credentials: %s holds no valid ticket-granting ticket (missing, empty or expired)",
+			      name);
+			warnx("fix: run kinit (or kinit -k -t KEYTAB PRINCIPAL), then check with klist%s",
+			      o->ccache ? "" : "; note that the helper does not see KRB5CCNAME: pass --ccache");
+		}
+		return EXIT_CHECK_FAILED;
+	case EHOSTUNREACH:
+	case ETIMEDOUT:
+	case EPROTO:
+		return explain_no_authority(o->target, failures_new(before),
+					    e == ETIMEDOUT);
+	case EBADMSG:
+		warnx("cause: the helper answered with a malformed response (a helper from another release?)");
+		warnx("fix: install ksspi-upcall from the same release as the module");
+		return EX_CONFIG;
+	case EINVAL:
+		warnx("cause: the package rejected a name (too long, or a ccache/keytab for a package that takes none)");
+		return EX_USAGE;
+	}
+	return EXIT_CHECK_FAILED;
+}
+
+/* The client principal of the ccache the initiator used, for diagnosis. */
+static bool ccache_client(const char *ccname, char *out, size_t size)
+{
+	krb5_context k;
+	krb5_ccache cc;
+	krb5_principal p;
+	char *s;
+	bool ok = false;
+
+	if (krb5_init_context(&k))
+		return false;
+	if (!(ccname ? krb5_cc_resolve(k, ccname, &cc) :
+		       krb5_cc_default(k, &cc))) {
+		if (!krb5_cc_get_principal(k, cc, &p)) {
+			if (!krb5_unparse_name(k, p, &s)) {
+				snprintf(out, size, "%s", s);
+				krb5_free_unparsed_name(k, s);
+				ok = true;
+			}
+			krb5_free_principal(k, p);
+		}
+		krb5_cc_close(k, cc);
+	}
+	krb5_free_context(k);
+	return ok;
+}
+
+/*
+ * auth_to_local and passwd for @client: 0 mapped to an ordinary account,
+ * 1 no local name, 2 no passwd entry, 3 root.  @local gets the name.
+ */
+static int map_client(const char *client, char *local, size_t size)
+{
+	krb5_context k;
+	krb5_principal p;
+	struct passwd *pw;
+	int ret = 1;
+
+	local[0] = 0;
+	if (krb5_init_context(&k))
+		return -1;
+	if (!krb5_parse_name(k, client, &p)) {
+		if (!krb5_aname_to_localname(k, p, size, local)) {
+			pw = getpwnam(local);
+			ret = !pw ? 2 : (pw->pw_uid == 0 || pw->pw_gid == 0) ?
+			      3 : 0;
+		}
+		krb5_free_principal(k, p);
+	}
+	krb5_free_context(k);
+	return ret;
+}
+
+/*
+ * The service ticket the initiator got for @target: its key version and
+ * enctype, and whether the acceptor's keytab has that key.  Returns 1
+ * for a mismatch (and says so), 0 for a match, -1 when it cannot tell.
+ */
+static int check_kvno(const struct tk_opts *o, const char *client)
+{
+	krb5_context k;
+	krb5_ccache cc = NULL;
+	krb5_keytab kt = NULL;
+	krb5_creds in = {}, *out = NULL;
+	krb5_ticket *tkt = NULL;
+	krb5_keytab_entry ent;
+	krb5_error_code ke;
+	char ktname[PATH_MAX];
+	int ret = -1;
+
+	if (krb5_init_context(&k))
+		return -1;
+	if ((o->ccache ? krb5_cc_resolve(k, o->ccache, &cc) :
+			 krb5_cc_default(k, &cc)) ||
+	    krb5_parse_name(k, client, &in.client) ||
+	    krb5_parse_name(k, o->target, &in.server) ||
+	    krb5_get_credentials(k, KRB5_GC_CACHED, cc, &in, &out) ||
+	    krb5_decode_ticket(&out->ticket, &tkt))
+		goto out;
+	if (o->keytab ? krb5_kt_resolve(k, o->keytab, &kt) :
+			krb5_kt_default(k, &kt))
+		goto out;
+	if (krb5_kt_get_name(k, kt, ktname, sizeof(ktname)))
+		snprintf(ktname, sizeof(ktname), "the keytab");
+	ke = krb5_kt_get_entry(k, kt, tkt->server, tkt->enc_part.kvno,
+			       tkt->enc_part.enctype, &ent);
+	if (!ke) {
+		krb5_free_keytab_entry_contents(k, &ent);
+		ret = 0;
+	} else if (ke == KRB5_KT_KVNONOTFOUND || ke == KRB5_KT_NOTFOUND) {
+		warnx("cause: wrong service key: the KDC issued the ticket for %s with key version (kvno) %u, and %s has no such key: the keytab is stale (the key was changed after it was exported)",
+		      o->target, (unsigned int)tkt->enc_part.kvno, ktname);
+		warnx("fix: re-export the keytab: kadmin -q 'ktadd -k %s %s' (this makes a new key; or ktadd -norandkey with kadmin.local), then compare 'klist -k -K' with 'kvno %s'",
+		      ktname, o->target, o->target);
+		ret = 1;
+	}
+out:
+	if (tkt)
+		krb5_free_ticket(k, tkt);
+	if (out)
+		krb5_free_creds(k, out);
+	krb5_free_principal(k, in.client);
+	krb5_free_principal(k, in.server);
+	if (kt)
+		krb5_kt_close(k, kt);
+	if (cc)
+		krb5_cc_close(k, cc);
+	krb5_free_context(k);
+	return ret;
+}
+
+/* @a and @b name the same principal, with or without "@REALM". */
+static bool same_service(const char *a, const char *b)
+{
+	size_t la = strcspn(a, "@"), lb = strcspn(b, "@");
+
+	return la == lb && !strncmp(a, b, la);
+}
+
+/* A failed leg: what the status means here, the exit code. */
+static int explain_status(const struct tk_opts *o, bool acceptor, int32_t st,
+			  const struct failures *before)
+{
+	char client[512], local[256], *ar;
+	int m;
+
+	switch (st) {
+	case SEC_E_NO_CREDENTIALS:
+		warnx("cause: no credentials: %s has no usable ticket-granting ticket",
+		      o->ccache ? o->ccache : "the default ccache");
+		warnx("fix: run kinit, then check with klist");
+		return EXIT_CHECK_FAILED;
+	case SEC_E_CONTEXT_EXPIRED:
+		warnx("cause: the ticket expired");
+		warnx("fix: run kinit again (or kinit -R to renew)");
+		return EXIT_CHECK_FAILED;
+	case SEC_E_TIME_SKEW:
+		warnx("cause: clock skew: the clocks of the client, the KDC and this host differ by more than the realm's clockskew (usually 300 s)");
+		warnx("fix: synchronise the clocks (NTP: timedatectl, chronyc tracking); then kinit again, as a ccache records the KDC's time offset");
+		return EX_CONFIG;
+	case SEC_E_TARGET_UNKNOWN:
+		warnx("cause: target unknown: the KDC has no principal %s",
+		      o->target);
+		warnx("fix: check the spelling (SERVICE/fully.qualified.host) or create it: kadmin -q 'addprinc -randkey %s', then export its key to the server's keytab",
+		      o->target);
+		return EX_CONFIG;
+	case SEC_E_NO_AUTHENTICATING_AUTHORITY:
+		return explain_no_authority(o->target, failures_new(before),
+					    false);
+	case SEC_E_LOGON_DENIED:
+		if (!acceptor)
+			break;
+		if (o->principal && !same_service(o->principal, o->target))
+			return explain_status(o, acceptor,
+					      SEC_E_WRONG_PRINCIPAL, before);
+		if (ccache_client(o->ccache, client, sizeof(client))) {
+			m = map_client(client, local, sizeof(local));
+			if (m == 1 || m == 2) {
+				warnx("cause: principal unmapped: %s %s",
+				      client, m == 1 ?
+				      "has no local name under auth_to_local" :
+				      "maps (auth_to_local) to a user with no passwd entry");
+				if (m == 2)
+					warnx("(local name '%s')", local);
+				warnx("fix: add the account (useradd, or your directory: getent passwd NAME), or an auth_to_local rule in the realm's section of /etc/krb5.conf; or set 'unmapped = anonymous' in /etc/ksspi/upcall.conf");
+				return EX_CONFIG;
+			}
+			if (m == 3) {
+				ar = module_param("allow_root");
+				warnx("cause: %s maps to root (%s), and ksspi makes no token for uid 0 or gid 0 (module parameter allow_root=%s)",
+				      client, local, ar ? ar : "?");
+				warnx("fix: authenticate as an ordinary user; only if root logins are really wanted, set allow_root = yes in /etc/ksspi/upcall.conf and allow_root=1 on the module");
+				free(ar);
+				return EX_CONFIG;
+			}
+			if (check_kvno(o, client) == 1)
+				return EX_CONFIG;
+		}
+		warnx("cause: logon denied: the acceptor refused the ticket: a wrong service key (kvno mismatch: re-export the keytab), a replay, or a principal that does not map to a local account (auth_to_local, passwd)");
+		warnx("fix: compare 'kvno %s' with 'klist -k -K KEYTAB'; check 'getent passwd' for the client's local name; the helper's log names the reason (journalctl -t ksspi-upcall)",
+		      o->target);
+		return EXIT_CHECK_FAILED;
+	case SEC_E_NOT_OWNER:
+		warnx("cause: keytab unreadable: the helper, running with your ids (uid %u), may not read %s",
+		      (unsigned int)geteuid(),
+		      o->keytab ? o->keytab : "the default keytab");
+		warnx("fix: run as the service's user, or give it a keytab of its own, readable by it only");
+		return EX_NOPERM;
+	case SEC_E_WRONG_PRINCIPAL:
+		warnx("cause: the ticket is for %s, but the acceptor accepts only as %s",
+		      o->target, o->principal ? o->principal : "another principal");
+		warnx("fix: make TARGET and --principal the same service principal");
+		return EX_USAGE;
+	case SEC_E_MUTUAL_AUTH_FAILED:
+		warnx("cause: mutual authentication failed: the acceptor's reply did not verify");
+		return EXIT_CHECK_FAILED;
+	case SEC_E_INVALID_TOKEN:
+		warnx("cause: the %s rejected the token as malformed (mixed packages or releases?)",
+		      acceptor ? "acceptor" : "initiator");
+		return EXIT_CHECK_FAILED;
+	}
+	warnx("cause: authentication failed (%s)", ksspi_status_string(st));
+	return EXIT_CHECK_FAILED;
+}
+
+static const struct option test_krb_opts[] = {
+	{ "package", required_argument, NULL, 'p' },
+	{ "ccache", required_argument, NULL, 'c' },
+	{ "keytab", required_argument, NULL, 'k' },
+	{ "principal", required_argument, NULL, 'P' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void test_krb_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: ksspictl test-kerberos [--package kerberos|negotiate] [--ccache NAME]\n"
+		"                              [--keytab NAME] [--principal SPN] TARGET\n"
+		"\n"
+		"Authenticates to TARGET (a service principal, e.g. host/server.example.com)\n"
+		"with the ccache NAME (default: KRB5CCNAME if set, else your default ccache)\n"
+		"and accepts the ticket with the keytab NAME (default /etc/krb5.keytab), both\n"
+		"through the module and the helper, as this user.  Prints each step, the\n"
+		"client, its local uid, gid and groups and the token's level; on failure,\n"
+		"the cause and the fix.  Exit status: 0 ok, 1 authentication failed (the\n"
+		"user's credentials), 69 ksspi not loaded, 77 keytab or ccache unreadable,\n"
+		"78 misconfigured (request-key, helper, keytab, KDC, clock, mapping).\n");
+}
+
+static int cmd_test_kerberos(int argc, char **argv)
+{
+	uint8_t a[65536], b[65536];
+	uint32_t isc_req = ISC_REQ_CONNECTION | ISC_REQ_MUTUAL_AUTH;
+	uint32_t asc_req = ASC_REQ_CONNECTION | ASC_REQ_MUTUAL_AUTH;
+	uint32_t iflags = 0, aflags = 0, *groups = NULL;
+	struct tk_opts o = { .package = "kerberos" };
+	struct ksspi_context_info ci = {};
+	struct ksspi_token_info ti;
+	struct failures before;
+	char client[KSSPI_NAME_MAX + 1], name[KSSPI_NAME_MAX + 1];
+	int32_t ist = SEC_I_CONTINUE_NEEDED, ast = SEC_I_CONTINUE_NEEDED, st;
+	int64_t iexp = 0, aexp = 0;
+	size_t alen, blen = 0;
+	int dev, acred, icred, ictx = -1, actx = -1, tok, ret, c, leg = 1;
+	const char *role = "";
+	char *s;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+p:c:k:P:h", test_krb_opts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (strcmp(optarg, "kerberos") &&
+			    strcmp(optarg, "negotiate"))
+				errx(EX_USAGE,
+				     "--package: kerberos or negotiate, not '%s'",
+				     optarg);
+			o.package = optarg;
+			break;
+		case 'c':
+			o.ccache = optarg;
+			break;
+		case 'k':
+			o.keytab = optarg;
+			break;
+		case 'P':
+			o.principal = optarg;
+			break;
+		case 'h':
+			test_krb_usage(stdout);
+			return 0;
+		default:
+			test_krb_usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind + 1 != argc) {
+		test_krb_usage(stderr);
+		errx(EX_USAGE, "test-kerberos: give exactly one TARGET");
+	}
+	if (json)
+		errx(EX_USAGE, "test-kerberos has no JSON output");
+	o.target = argv[optind];
+	if (!o.ccache && getenv("KRB5CCNAME") && *getenv("KRB5CCNAME")) {
+		/* The helper never sees our environment: name it for it. */
+		o.ccache = getenv("KRB5CCNAME");
+		o.ccache_from_env = true;
+	}
+
+	dev = open_device();
+	printf("test-kerberos: uid %u, package %s, target %s\n",
+	       (unsigned int)geteuid(), o.package, o.target);
+	printf("ccache:     %s%s\n",
+	       o.ccache ? o.ccache : "(the default for this uid)",
+	       o.ccache_from_env ? " (from KRB5CCNAME)" : "");
+	printf("keytab:     %s%s%s\n",
+	       o.keytab ? o.keytab : "(the helper's default, /etc/krb5.keytab)",
+	       o.principal ? ", principal " : "",
+	       o.principal ? o.principal : "");
+
+	failures_read(&before);
+	icred = ksspi_acquire_credentials_from(dev, o.package,
+					       SECPKG_CRED_OUTBOUND, NULL,
+					       o.ccache, NULL, &iexp);
+	if (icred < 0)
+		return explain_acquire(&o, false, -icred, &before);
+	s = time_cell(iexp);
+	printf("acquire outbound (initiator): ok, tickets valid until %s\n", s);
+	free(s);
+	failures_read(&before);
+	acred = ksspi_acquire_credentials_from(dev, o.package,
+					       SECPKG_CRED_INBOUND,
+					       o.principal, NULL, o.keytab,
+					       &aexp);
+	if (acred < 0)
+		return explain_acquire(&o, true, -acred, &before);
+	printf("acquire inbound (acceptor): ok\n");
+
+	while (leg <= MAX_LEGS) {
+		alen = sizeof(a);
+		errno = 0;
+		failures_read(&before);
+		ist = ksspi_initialize_security_context(icred, &ictx, o.target,
+							isc_req,
+							blen ? b : NULL, blen,
+							a, &alen, &iflags);
+		st = ist;
+		role = "initiator";
+		leg_report(leg++, role, ist, blen, alen);
+		if (ist < 0)
+			goto failed;
+		blen = 0;
+		if (alen) {
+			blen = sizeof(b);
+			errno = 0;
+			failures_read(&before);
+			ast = ksspi_accept_security_context(acred, &actx,
+							    asc_req, a, alen,
+							    b, &blen, &aflags);
+			st = ast;
+			role = "acceptor";
+			leg_report(leg++, role, ast, alen, blen);
+			if (ast < 0)
+				goto failed;
+		}
+		if (ist == SEC_E_OK && (ast == SEC_E_OK || !alen))
+			break;
+		if (!blen) {
+			warnx("test-kerberos failed: the initiator needs another leg but the acceptor sent nothing");
+			return EXIT_CHECK_FAILED;
+		}
+	}
+	if (ist != SEC_E_OK || ast != SEC_E_OK) {
+		warnx("test-kerberos failed: not established after %d legs",
+		      leg - 1);
+		return EXIT_CHECK_FAILED;
+	}
+
+	ci.mask = KSSPI_ATTR(SECPKG_ATTR_NAMES) |
+		  KSSPI_ATTR(SECPKG_ATTR_ACCESS_TOKEN) |
+		  KSSPI_ATTR(SECPKG_ATTR_LIFESPAN);
+	ci.name = (uintptr_t)client;
+	ci.name_size = sizeof(client);
+	ret = ksspi_query_context(actx, &ci);
+	if (ret || !(ci.mask & KSSPI_ATTR(SECPKG_ATTR_NAMES)))
+		strcpy(client, "?");
+	client[KSSPI_NAME_MAX] = 0;
+	printf("client:     %s\n", client);
+	s = flags_string(isc_ret, iflags);
+	printf("initiator:  %s\n", s);
+	free(s);
+	s = flags_string(asc_ret, aflags);
+	printf("acceptor:   %s\n", s);
+	free(s);
+	tok = ksspi_query_security_context_token(actx);
+	if (tok < 0) {
+		warnx("test-kerberos failed: QuerySecurityContextToken: %s",
+		      strerror(-tok));
+		return EXIT_CHECK_FAILED;
+	}
+	ret = get_token_info(tok, false, &ti, &groups, name);
+	if (ret) {
+		warnx("test-kerberos failed: KSSPI_IOC_QUERY_TOKEN: %s",
+		      strerror(-ret));
+		return EXIT_CHECK_FAILED;
+	}
+	printf("token:      ");
+	print_token(&ti, groups, name);
+	printf("level:      %s\n", ksspi_level_string(ti.level));
+	free(groups);
+	close(tok);
+	close(actx);
+	close(ictx);
+	close(icred);
+	close(acred);
+	close(dev);
+	puts("test-kerberos: ok");
+	return 0;
+
+failed:
+	warnx("test-kerberos failed: %s leg gave %s (0x%08" PRIx32 ")", role,
+	      ksspi_status_string(st), (uint32_t)st);
+	return explain_status(&o, !strcmp(role, "acceptor"), st, &before);
+}
+
 /* ---- run -------------------------------------------------------------- */
 
 static const struct option run_opts[] = {
 	{ "token-fd", required_argument, NULL, 't' },
+	{ "token", required_argument, NULL, 't' },
 	{ "keep-fd", no_argument, NULL, 'k' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -1445,6 +2128,7 @@ static void run_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: ksspictl run --token-fd N [--keep-fd] -- COMMAND [ARGS...]\n"
+		"       (--token N is the same as --token-fd N)\n"
 		"\n"
 		"Impersonates the ksspi token (or acceptor context) open on descriptor N,\n"
 		"then executes COMMAND as the client.  The kernel's rules apply: another\n"
@@ -1554,6 +2238,7 @@ static const struct command commands[] = {
 	{ "impersonations", cmd_impersonations, "threads impersonating now (root, debugfs)" },
 	{ "whoami", cmd_whoami, "this thread's identity and impersonation" },
 	{ "test-local", cmd_test_local, "a local-package handshake with itself" },
+	{ "test-kerberos", cmd_test_kerberos, "a Kerberos handshake from a ccache to a keytab" },
 	{ "run", cmd_run, "run a command impersonating a token descriptor" },
 };
 
@@ -1578,8 +2263,7 @@ static void usage(FILE *f)
 		"  -V, --version     print the version and the ABI versions\n"
 		"  -h, --help        this help; 'ksspictl COMMAND --help' for one command\n"
 		"\n"
-		"test-accept and test-init (a handshake against a keytab or a credential\n"
-		"cache) come with the Kerberos package.  See ksspictl(8).\n");
+		"See ksspictl(8).\n");
 }
 
 static int version(void)

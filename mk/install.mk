@@ -62,7 +62,8 @@ $(CTL): helper/ksspictl.c helper/lib/libksspi.h uapi/linux/ksspi.h \
 		$(O)/libksspi.a kmod/main.c
 	$(CC) $(CFLAGS) $(WARN) -Wunused-parameter -Wshadow -Wformat=2 \
 		-Wmissing-prototypes -Wstrict-prototypes $(CPPFLAGS_USER) \
-		-DKSSPI_VERSION='"$(VERSION)"' $(LDFLAGS) -o $@ $< $(O)/libksspi.a
+		-DKSSPI_VERSION='"$(VERSION)"' $(LDFLAGS) -o $@ $< $(O)/libksspi.a \
+		-lkrb5
 
 # The module, rebuilt only when its sources are newer (the `module` target
 # always runs kbuild, which writes into the tree).
@@ -172,3 +173,7 @@ uninstall: uninstall-upcall-dir
 uninstall-upcall-dir:
 	rm -f $(addprefix $(DESTDIR),$(UPCALL_INSTALLED))
 	rmdir $(DESTDIR)$(SYSCONFDIR)/ksspi 2>/dev/null || true
+
+# ksspictl_krb5_test gets tickets with libkrb5 and runs build/ksspictl.
+LDLIBS_ksspictl_krb5_test := -lkrb5
+$(O)/selftests/ksspictl_krb5_test: $(CTL)

@@ -476,7 +476,8 @@ TEST_F(held, run_own_token)
 
 	snprintf(fd, sizeof(fd), "%d", self->token);
 	r.keep_fd = self->token;
-	ASSERT_EQ(0, CTL(&r, out, "run", "--token-fd", fd, "--", ctl(),
+	/* --token is --token-fd's other name. */
+	ASSERT_EQ(0, CTL(&r, out, "run", "--token", fd, "--", ctl(),
 			 "whoami"));
 	EXPECT_NE(NULL, find_line(out, "uid=2001", NULL, NULL));
 }
@@ -763,7 +764,13 @@ TEST(usage_errors)
 				"/bin/true"));
 	EXPECT_NE(NULL, strstr(out, "not a ksspi token"));
 	EXPECT_EQ(0, CTL(&r, out, "--help"));
-	EXPECT_NE(NULL, strstr(out, "test-accept and test-init"));
+	EXPECT_NE(NULL, find_line(out, "test-kerberos", "Kerberos handshake",
+				  NULL));
+	EXPECT_EQ(EX_USAGE, CTL(&r, out, "test-kerberos"));
+	EXPECT_NE(NULL, strstr(out, "give exactly one TARGET"));
+	EXPECT_EQ(EX_USAGE, CTL(&r, out, "test-kerberos", "--package", "local",
+				"host/x"));
+	EXPECT_NE(NULL, strstr(out, "kerberos or negotiate, not 'local'"));
 	EXPECT_EQ(0, CTL(&r, out, "--version"));
 	EXPECT_NE(NULL, find_line(out, "ksspictl ", "(ABI 1)", NULL));
 	EXPECT_NE(NULL, find_line(out, "module ", "(ABI 1)", NULL));
