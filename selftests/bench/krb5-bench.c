@@ -26,6 +26,7 @@
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_krb5.h>
 #include <keyutils.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -193,7 +194,9 @@ static int serve_main(enum mode mode, int nfds, char **fds)
 						 SECPKG_CRED_INBOUND, NULL,
 						 NULL);
 		if (cred < 0) {
-			errno = -cred;
+			/* libksspi returns -errno (or -1 with errno set). */
+			if (cred < -1)
+				errno = -cred;
 			die("acquire kerberos inbound credentials");
 		}
 	}
@@ -337,8 +340,11 @@ static struct result run_mode(enum mode mode, unsigned int threads,
 }
 
 /* ---- where the time of one ksspi accept goes ---- */
-
-/* A request-key round trip with a trivial handler (keyctl instantiate). */
+/*
+ * A request-key round trip with a trivial handler: the kernel's key
+ * construction, the fork+exec of /sbin/request-key (which reads its
+ * configuration) and its exec of /bin/keyctl instantiate.
+ */
 static double request_key_us(unsigned int n)
 {
 	char desc[64];
@@ -356,8 +362,63 @@ static double request_key_us(unsigned int n)
 	return (now_ns() - t0) / 1000.0 / n;
 }
 
-/* fork + exec + exit of the helper (dynamic loading of libkrb5 et al.). */
-static double exec_us(const char *helper, unsigned int n)
+/*
+ * Runs ARGV with stdin from IN and stdout to OUT (NULL: /dev/null),
+ * stderr to ERR; returns its exit status (-1 if it did not exit) and
+ * adds the time from fork to reaping to *NS.
+ */
+static int run(char *const argv[], const char *in, const char *out,
+	       const char *err, uint64_t *ns)
+{
+	uint64_t t0 = now_ns();
+	int status, fd;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (!pid) {
+		fd = open(in ? in : "/dev/null", O_RDONLY);
+		if (fd < 0 || dup2(fd, 0) < 0)
+			_exit(126);
+		fd = open(out ? out : "/dev/null",
+			  O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (fd < 0 || dup2(fd, 1) < 0)
+			_exit(126);
+		fd = open(err ? err : "/dev/null",
+			  O_WRONLY | O_CREAT | O_APPEND, 0600);
+		if (fd < 0 || dup2(fd, 2) < 0)
+			_exit(126);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		die("waitpid");
+	if (ns)
+		*ns += now_ns() - t0;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* fork + exec + exit of ARGV (dynamic loading, no work). */
+static double exec_us(char *const argv[], unsigned int n)
+{
+	uint64_t ns = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (run(argv, NULL, NULL, NULL, &ns)) {
+			fprintf(stderr, "%s %s failed\n", argv[0], argv[1]);
+			exit(1);
+		}
+	return ns / 1000.0 / n;
+}
+
+/*
+ * fork + exit + wait of this process (linked with libgssapi_krb5 and
+ * with its GSSAPI set up): what the helper's privilege-separation child
+ * costs to start and reap, apart from the work it does.
+ */
+static double fork_us(unsigned int n)
 {
 	unsigned int i;
 	uint64_t t0 = now_ns();
@@ -368,27 +429,121 @@ static double exec_us(const char *helper, unsigned int n)
 		pid = fork();
 		if (pid < 0)
 			die("fork");
-		if (!pid) {
-			execl(helper, helper, "--version", (char *)NULL);
-			_exit(127);
-		}
-		if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
-		    WEXITSTATUS(status))
-			fprintf(stderr, "%s --version failed\n", helper);
+		if (!pid)
+			_exit(0);
+		if (waitpid(pid, &status, 0) != pid)
+			die("waitpid");
 	}
 	return (now_ns() - t0) / 1000.0 / n;
 }
 
+static int file_has(const char *path, const char *text)
+{
+	char buf[8192];
+	ssize_t len;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len < 0)
+		return 0;
+	buf[len] = 0;
+	return strstr(buf, text) != NULL;
+}
+
+static void write_file(const char *path, const void *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	if (fd < 0 || write(fd, buf, len) != (ssize_t)len || close(fd))
+		die(path);
+}
+
+/*
+ * The helper's whole process for one accept, without the kernel and
+ * request-key: ksspi-upcall -D (its hand-run debug mode) on an accept
+ * request for a fresh AP-REQ, built with the helper's own --make-request.
+ * Everything the helper does in an upcall (start-up, configuration,
+ * krb5 context, privilege-separation child, GSS accept, becoming the
+ * client) except reading the request from and instantiating the key.
+ */
+static double helper_accept_us(const char *helper, const char *dir,
+			       gss_name_t target, unsigned int n)
+{
+	char tok[PATH_MAX], req[PATH_MAX], resp[PATH_MAX], show[PATH_MAX];
+	char err[PATH_MAX];
+	char *mk[] = { (char *)helper, "--make-request", "accept",
+		       "--uid", "0", "--gid", "0", "--flags", "mutual",
+		       "--input", tok, NULL };
+	char *dbg[] = { (char *)helper, "-D", NULL };
+	char *sh[] = { (char *)helper, "--show-response", resp, NULL };
+	uint64_t ns = 0;
+	unsigned int i;
+
+	snprintf(tok, sizeof(tok), "%s/ap-req", dir);
+	snprintf(req, sizeof(req), "%s/accept.req", dir);
+	snprintf(resp, sizeof(resp), "%s/accept.resp", dir);
+	snprintf(show, sizeof(show), "%s/accept.show", dir);
+	snprintf(err, sizeof(err), "%s/helper.err", dir);
+	for (i = 0; i < n; i++) {
+		gss_buffer_desc otok = { 0 };
+		gss_ctx_id_t ctx = GSS_C_NO_CONTEXT;
+		OM_uint32 major, minor;
+
+		major = gss_init_sec_context(&minor, GSS_C_NO_CREDENTIAL, &ctx,
+					     target, (gss_OID)gss_mech_krb5,
+					     GSS_C_MUTUAL_FLAG, 0, NULL, NULL,
+					     NULL, &otok, NULL, NULL);
+		if (major != GSS_S_CONTINUE_NEEDED)
+			gss_die("gss_init_sec_context", major, minor);
+		write_file(tok, otok.value, otok.length);
+		gss_release_buffer(&minor, &otok);
+		gss_delete_sec_context(&minor, &ctx, NULL);
+		if (run(mk, NULL, req, err, NULL) ||
+		    run(dbg, req, resp, err, &ns) ||
+		    run(sh, NULL, show, err, NULL) ||
+		    !file_has(show, "status=SEC_E_OK\n")) {
+			fprintf(stderr, "%s -D accept failed (see below)\n",
+				helper);
+			dbg[0] = "/bin/cat";
+			dbg[1] = err;
+			run(dbg, NULL, "/dev/stderr", NULL, NULL);
+			dbg[1] = show;
+			run(dbg, NULL, "/dev/stderr", NULL, NULL);
+			exit(1);
+		}
+	}
+	return ns / 1000.0 / n;
+}
+
+static void ratio_line(const char *what, const struct result *a,
+		       const struct result *b)
+{
+	printf("%-16s latency %6.1fx   handshakes/s 1 thr %6.2fx   2 thr %6.2fx\n",
+	       what, a[0].accept_us / b[0].accept_us,
+	       a[0].per_sec / b[0].per_sec, a[1].per_sec / b[1].per_sec);
+}
+
+static void part(const char *what, double us, double total)
+{
+	printf("  %-50s %9.0f us %5.1f%%\n", what, us, 100 * us / total);
+}
+
 int main(int argc, char **argv)
 {
-	const char *helper = "/usr/sbin/ksspi-upcall";
+	const char *helper = "/usr/sbin/ksspi-upcall", *dir = "/tmp";
 	struct result res[MODE_NR][MAX_THREADS];
 	gss_buffer_desc tname;
 	gss_name_t target;
 	OM_uint32 major, minor;
-	unsigned int n = 20, t;
+	unsigned int n = 10, t;
 	unsigned int modes = (1U << MODE_NR) - 1;
-	double rk, ex;
+	double total, mit, rk, kx, hx, fk, hd, rk_own, kernel, cold, daemon;
+	char *keyctl_v[] = { "/bin/keyctl", "--version", NULL };
+	char *helper_v[] = { NULL, "--version", NULL };
 	char *tok;
 	int opt, m;
 
@@ -398,7 +553,7 @@ int main(int argc, char **argv)
 				return serve_main(m, argc - 3, argv + 3);
 		return 2;
 	}
-	while ((opt = getopt(argc, argv, "n:h:m:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:h:m:d:")) != -1) {
 		switch (opt) {
 		case 'm':
 			modes = 0;
@@ -406,10 +561,13 @@ int main(int argc, char **argv)
 			     tok = strtok(NULL, ",")) {
 				for (m = 0; m < MODE_NR; m++)
 					if (!strcmp(tok, mode_names[m]))
-						modes |= 1U << m;
-				if (!modes)
+						break;
+				if (m == MODE_NR)
 					goto usage;
+				modes |= 1U << m;
 			}
+			if (!modes)
+				goto usage;
 			break;
 		case 'n':
 			n = strtoul(optarg, NULL, 10);
@@ -417,12 +575,16 @@ int main(int argc, char **argv)
 		case 'h':
 			helper = optarg;
 			break;
+		case 'd':
+			dir = optarg;
+			break;
 		default:
 			goto usage;
 		}
 	}
 	if (optind != argc - 1 || !n)
 		goto usage;
+	helper_v[0] = (char *)helper;
 
 	tname.value = argv[optind];
 	tname.length = strlen(argv[optind]);
@@ -436,37 +598,65 @@ int main(int argc, char **argv)
 			if (modes & (1U << m))
 				res[m][t - 1] = run_mode(m, t, n, target);
 
-	printf("== Kerberos accept (krb5 mech, mutual auth), %u handshakes per thread\n",
+	printf("== Kerberos accept (krb5 mech, mutual auth, alice -> host/), %u handshakes per thread, same realm/ticket/keytab\n",
 	       n);
-	printf("%-9s %14s %14s %14s\n", "acceptor", "accept (1 thr)",
-	       "handshakes/s 1", "handshakes/s 2");
+	printf("%-9s %16s %16s %16s\n", "acceptor", "accept (1 thr)",
+	       "handshakes/s 1t", "handshakes/s 2t");
 	for (m = 0; m < MODE_NR; m++)
 		if (modes & (1U << m))
-			printf("%-9s %11.0f us %14.1f %14.1f\n", mode_names[m],
+			printf("%-9s %13.0f us %16.1f %16.1f\n", mode_names[m],
 			       res[m][0].accept_us, res[m][0].per_sec,
 			       res[m][1].per_sec);
 	if (modes != (1U << MODE_NR) - 1)
 		goto out;
+	printf("== ratios (same run; latency: higher is slower, handshakes/s: higher is faster)\n");
+	ratio_line("ksspi/mit", res[MODE_KSSPI], res[MODE_MIT]);
+	ratio_line("gssproxy/mit", res[MODE_GSSPROXY], res[MODE_MIT]);
+	ratio_line("ksspi/gssproxy", res[MODE_KSSPI], res[MODE_GSSPROXY]);
+
+	/* Where one ksspi accept goes: each piece timed on its own. */
+	total = res[MODE_KSSPI][0].accept_us;
+	mit = res[MODE_MIT][0].accept_us;
 	rk = request_key_us(n);
-	ex = exec_us(helper, n);
-	printf("ratios (accept latency, 1 thread): ksspi/mit %.1fx, gssproxy/mit %.1fx, ksspi/gssproxy %.1fx\n",
-	       res[MODE_KSSPI][0].accept_us / res[MODE_MIT][0].accept_us,
-	       res[MODE_GSSPROXY][0].accept_us / res[MODE_MIT][0].accept_us,
-	       res[MODE_KSSPI][0].accept_us / res[MODE_GSSPROXY][0].accept_us);
-	printf("== where one ksspi accept goes (%.0f us)\n",
-	       res[MODE_KSSPI][0].accept_us);
-	printf("request-key round trip, trivial handler  %9.0f us  %4.0f%%\n",
-	       rk, 100 * rk / res[MODE_KSSPI][0].accept_us);
-	printf("helper fork+exec+exit (%s --version) %9.0f us  %4.0f%%\n",
-	       helper, ex, 100 * ex / res[MODE_KSSPI][0].accept_us);
-	printf("Kerberos accept work (the MIT floor)     %9.0f us  %4.0f%%\n",
-	       res[MODE_MIT][0].accept_us,
-	       100 * res[MODE_MIT][0].accept_us / res[MODE_KSSPI][0].accept_us);
+	kx = exec_us(keyctl_v, n);
+	hx = exec_us(helper_v, n);
+	fk = fork_us(n);
+	hd = helper_accept_us(helper, dir, target, n);
+	rk_own = rk - kx;
+	cold = hd - hx - fk - mit;
+	kernel = total - rk_own - hd;
+	printf("== where one ksspi accept goes (%.0f us, 1 thread; pieces timed separately, %u runs each)\n",
+	       total, n);
+	printf("  measured: request-key + trivial handler %.0f us, /bin/keyctl exec %.0f us,\n"
+	       "            helper -D accept (whole helper process, no kernel) %.0f us,\n"
+	       "            helper --version exec %.0f us, fork+wait %.0f us\n",
+	       rk, kx, hd, hx, fk);
+	part("key construction + /sbin/request-key fork/exec", rk_own, total);
+	part("helper start-up (fork+exec+exit, dynamic loading)", hx, total);
+	part("helper privilege-separation child (fork+wait)", fk, total);
+	part("krb5 work: GSS accept itself (the MIT floor)", mit, total);
+	part("krb5 work: per-process set-up (config, krb5 ctx, keytab, rcache)",
+	     cold, total);
+	part("kernel part (ioctl, upcall encode/decode, key, ctx; rest)",
+	     kernel, total);
+	/*
+	 * A persistent helper (request-key handing the key to a daemon)
+	 * saves /sbin/request-key, the helper's exec and its per-process
+	 * set-up; it keeps the kernel part, the fork of the privilege-
+	 * separation child, the GSS work and adds one socket round trip
+	 * (what gssproxy adds over MIT in-process).
+	 */
+	daemon = kernel + fk + mit +
+		 (res[MODE_GSSPROXY][0].accept_us - mit);
+	printf("  process start-up (request-key + helper exec + set-up): %.0f us = %.1f%% of the accept\n",
+	       rk_own + hx + cold, 100 * (rk_own + hx + cold) / total);
+	printf("  estimate with a persistent helper daemon: ~%.0f us per accept (%.1fx faster)\n",
+	       daemon, total / daemon);
 out:
 	gss_release_name(&minor, &target);
 	return 0;
 usage:
-	fprintf(stderr, "usage: %s [-n HANDSHAKES] [-h HELPER] [-m MODE,...] TARGET\n",
+	fprintf(stderr, "usage: %s [-n HANDSHAKES] [-h HELPER] [-d TMPDIR] [-m MODE,...] TARGET\n",
 		argv[0]);
 	return 2;
 }
