@@ -77,6 +77,20 @@ static void gss_die(const char *what, OM_uint32 major, OM_uint32 minor)
 	exit(1);
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The median of N samples in ns, in us (sorts them). */
+static double median_us(uint64_t *v, unsigned int n)
+{
+	qsort(v, n, sizeof(*v), cmp_u64);
+	return (n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2) / 1000.0;
+}
+
 /* ---- length-prefixed messages over a socket ---- */
 
 static int send_msg(int fd, const void *buf, uint32_t len)
@@ -218,6 +232,7 @@ struct client_arg {
 	unsigned int n;
 	gss_name_t target;
 	uint64_t accept_ns;
+	uint64_t *samples;	/* each accept's time, ns */
 	unsigned int done;
 };
 
@@ -250,6 +265,8 @@ static void *client(void *p)
 		}
 		memcpy(&dt, buf, 8);
 		a->accept_ns += dt;
+		if (a->samples)
+			a->samples[a->done] = dt;
 		itok.length = len - 8;
 		itok.value = buf + 8;
 		major = gss_init_sec_context(&minor, GSS_C_NO_CREDENTIAL, &ctx,
@@ -266,7 +283,7 @@ static void *client(void *p)
 }
 
 struct result {
-	double accept_us;
+	double accept_us;	/* median */
 	double per_sec;
 };
 
@@ -279,10 +296,13 @@ static struct result run_mode(enum mode mode, unsigned int threads,
 	int sv[MAX_THREADS][2];
 	struct result r;
 	unsigned int i, total = 0;
-	uint64_t t0, wall, acc = 0;
+	uint64_t t0, wall, acc = 0, *samples;
 	pid_t pid;
 	int status;
 
+	samples = calloc((size_t)threads * n, sizeof(*samples));
+	if (!samples)
+		die("calloc");
 	for (i = 0; i < threads; i++)
 		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv[i]))
 			die("socketpair");
@@ -316,6 +336,7 @@ static struct result run_mode(enum mode mode, unsigned int threads,
 		args[i].n = n;
 		args[i].accept_ns = 0;
 		args[i].done = 0;
+		args[i].samples = samples + i * n;
 	}
 	t0 = now_ns();
 	for (i = 0; i < threads; i++)
@@ -334,38 +355,45 @@ static struct result run_mode(enum mode mode, unsigned int threads,
 		fprintf(stderr, "%s acceptor failed\n", mode_names[mode]);
 		exit(1);
 	}
-	r.accept_us = (double)acc / total / 1000.0;
+	(void)acc;
+	r.accept_us = median_us(samples, total);
+	free(samples);
 	r.per_sec = total / (wall / 1e9);
 	return r;
 }
 
-/* ---- where the time of one ksspi accept goes ---- */
+/*
+ * ---- where the time of one ksspi accept goes ----
+ *
+ * Each piece is timed once per round, the rounds interleave all pieces
+ * (so that the load of a shared machine hits them alike), and medians are
+ * reported.
+ */
+
 /*
  * A request-key round trip with a trivial handler: the kernel's key
  * construction, the fork+exec of /sbin/request-key (which reads its
  * configuration) and its exec of /bin/keyctl instantiate.
  */
-static double request_key_us(unsigned int n)
+static uint64_t request_key_once(unsigned int i)
 {
 	char desc[64];
-	unsigned int i;
-	uint64_t t0 = now_ns();
+	uint64_t t0 = now_ns(), dt;
 	key_serial_t key;
 
-	for (i = 0; i < n; i++) {
-		snprintf(desc, sizeof(desc), "ksspibench:%d:%u", getpid(), i);
-		key = request_key("user", desc, "x", KEY_SPEC_THREAD_KEYRING);
-		if (key < 0)
-			die("request_key user ksspibench:* (is the request-key.d line there?)");
-		keyctl_invalidate(key);
-	}
-	return (now_ns() - t0) / 1000.0 / n;
+	snprintf(desc, sizeof(desc), "ksspibench:%d:%u", getpid(), i);
+	key = request_key("user", desc, "x", KEY_SPEC_THREAD_KEYRING);
+	dt = now_ns() - t0;
+	if (key < 0)
+		die("request_key user ksspibench:* (is the request-key.d line there?)");
+	keyctl_invalidate(key);
+	return dt;
 }
 
 /*
  * Runs ARGV with stdin from IN and stdout to OUT (NULL: /dev/null),
- * stderr to ERR; returns its exit status (-1 if it did not exit) and
- * adds the time from fork to reaping to *NS.
+ * stderr appended to ERR; returns its exit status (-1 if it did not exit)
+ * and adds the time from fork to reaping to *NS.
  */
 static int run(char *const argv[], const char *in, const char *out,
 	       const char *err, uint64_t *ns)
@@ -400,17 +428,15 @@ static int run(char *const argv[], const char *in, const char *out,
 }
 
 /* fork + exec + exit of ARGV (dynamic loading, no work). */
-static double exec_us(char *const argv[], unsigned int n)
+static uint64_t exec_once(char *const argv[])
 {
 	uint64_t ns = 0;
-	unsigned int i;
 
-	for (i = 0; i < n; i++)
-		if (run(argv, NULL, NULL, NULL, &ns)) {
-			fprintf(stderr, "%s %s failed\n", argv[0], argv[1]);
-			exit(1);
-		}
-	return ns / 1000.0 / n;
+	if (run(argv, NULL, NULL, NULL, &ns)) {
+		fprintf(stderr, "%s %s failed\n", argv[0], argv[1]);
+		exit(1);
+	}
+	return ns;
 }
 
 /*
@@ -418,23 +444,20 @@ static double exec_us(char *const argv[], unsigned int n)
  * with its GSSAPI set up): what the helper's privilege-separation child
  * costs to start and reap, apart from the work it does.
  */
-static double fork_us(unsigned int n)
+static uint64_t fork_once(void)
 {
-	unsigned int i;
 	uint64_t t0 = now_ns();
 	int status;
 	pid_t pid;
 
-	for (i = 0; i < n; i++) {
-		pid = fork();
-		if (pid < 0)
-			die("fork");
-		if (!pid)
-			_exit(0);
-		if (waitpid(pid, &status, 0) != pid)
-			die("waitpid");
-	}
-	return (now_ns() - t0) / 1000.0 / n;
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (!pid)
+		_exit(0);
+	if (waitpid(pid, &status, 0) != pid)
+		die("waitpid");
+	return now_ns() - t0;
 }
 
 static int file_has(const char *path, const char *text)
@@ -482,12 +505,13 @@ static long helper_ms(const char *path)
 	return last ? strtol(last + 4, NULL, 10) : -1;
 }
 
-/* A fresh AP-REQ from alice's ticket cache, in FILE. */
-static void make_ap_req(gss_name_t target, const char *file)
+/* A fresh AP-REQ from alice's ticket cache, in BUF (MAX_TOKEN). */
+static size_t make_ap_req(gss_name_t target, void *buf)
 {
 	gss_buffer_desc otok = { 0 };
 	gss_ctx_id_t ctx = GSS_C_NO_CONTEXT;
 	OM_uint32 major, minor;
+	size_t len;
 
 	major = gss_init_sec_context(&minor, GSS_C_NO_CREDENTIAL, &ctx,
 				     target, (gss_OID)gss_mech_krb5,
@@ -495,9 +519,15 @@ static void make_ap_req(gss_name_t target, const char *file)
 				     NULL, &otok, NULL, NULL);
 	if (major != GSS_S_CONTINUE_NEEDED)
 		gss_die("gss_init_sec_context", major, minor);
-	write_file(file, otok.value, otok.length);
+	if (otok.length > MAX_TOKEN) {
+		fprintf(stderr, "AP-REQ too long\n");
+		exit(1);
+	}
+	memcpy(buf, otok.value, otok.length);
+	len = otok.length;
 	gss_release_buffer(&minor, &otok);
 	gss_delete_sec_context(&minor, &ctx, NULL);
+	return len;
 }
 
 struct helper_run {
@@ -519,13 +549,14 @@ static void helper_failed(struct helper_run *h, const char *what)
 static void make_accept_request(struct helper_run *h, gss_name_t target,
 				unsigned int i)
 {
+	static uint8_t tok[MAX_TOKEN];
 	char *mk[] = { (char *)h->helper, "--make-request", "accept",
 		       "--uid", "0", "--gid", "0", "--flags", "mutual",
 		       "--id", h->id, "--input", h->tok, NULL };
 
 	snprintf(h->id, sizeof(h->id), "0x%x%04x", (unsigned int)getpid(),
 		 i);
-	make_ap_req(target, h->tok);
+	write_file(h->tok, tok, make_ap_req(target, tok));
 	if (run(mk, NULL, h->req, h->err, NULL))
 		helper_failed(h, "--make-request");
 }
@@ -556,33 +587,26 @@ static void helper_run_init(struct helper_run *h, const char *helper,
  * request built with its own --make-request.  Everything the helper does
  * in an upcall (start-up, configuration, krb5 context, privilege-
  * separation child, GSS accept, becoming the client) except reading the
- * request from and instantiating the key.  *INNER_US gets the helper's
- * own figure (its log's ms=, from main() on).
+ * request from and instantiating the key.  *INNER gets the helper's own
+ * figure (its log's ms=, from main() on), in ns.
  */
-static double helper_accept_us(const char *helper, const char *dir,
-			       gss_name_t target, unsigned int n,
-			       double *inner_us)
+static uint64_t helper_debug_once(struct helper_run *h, gss_name_t target,
+				  unsigned int i, uint64_t *inner)
 {
-	struct helper_run h;
-	char *dbg[] = { (char *)helper, "-D", NULL };
+	char *dbg[] = { (char *)h->helper, "-D", NULL };
 	uint64_t ns = 0;
-	unsigned int i;
-	long ms, inner = 0;
+	long ms;
 
-	helper_run_init(&h, helper, dir);
-	for (i = 0; i < n; i++) {
-		make_accept_request(&h, target, i);
-		unlink(h.err);
-		if (run(dbg, h.req, h.resp, h.err, &ns))
-			helper_failed(&h, "-D accept");
-		ms = helper_ms(h.err);
-		if (ms < 0)
-			helper_failed(&h, "-D accept (no ms= in its log)");
-		inner += ms;
-		check_response(&h);
-	}
-	*inner_us = inner * 1000.0 / n;
-	return ns / 1000.0 / n;
+	make_accept_request(h, target, i);
+	unlink(h->err);
+	if (run(dbg, h->req, h->resp, h->err, &ns))
+		helper_failed(h, "-D accept");
+	ms = helper_ms(h->err);
+	if (ms < 0)
+		helper_failed(h, "-D accept (no ms= in its log)");
+	*inner = ms * 1000000ULL;
+	check_response(h);
+	return ns;
 }
 
 /*
@@ -591,49 +615,135 @@ static double helper_accept_us(const char *helper, const char *dir,
  * by the helper's test key type (use-helper --test-keys).  The kernel's key
  * construction, /sbin/request-key and the helper as in a ksspi upcall.
  */
-static double helper_upcall_us(const char *helper, const char *dir,
-			       gss_name_t target, unsigned int n)
+static uint64_t helper_upcall_once(struct helper_run *h, gss_name_t target,
+				   unsigned int i)
 {
-	struct helper_run h;
-	char desc[64], text[2 * 65536];
-	unsigned int i;
-	uint64_t ns = 0, t0;
+	static char text[2 * 65536];
+	char desc[64];
+	uint64_t t0, dt;
 	key_serial_t key;
 	void *resp;
 	ssize_t len;
 	long rlen;
 	int fd;
 
-	helper_run_init(&h, helper, dir);
-	for (i = 0; i < n; i++) {
-		make_accept_request(&h, target, i + 5000);
-		fd = open(h.req, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			die(h.req);
-		len = read(fd, text, sizeof(text) - 1);
-		close(fd);
-		if (len <= 0)
-			die(h.req);
-		while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
-			len--;
-		text[len] = 0;
-		snprintf(desc, sizeof(desc), "ksspi;%s", h.id + 2);
-		t0 = now_ns();
-		key = request_key("user", desc, text, KEY_SPEC_THREAD_KEYRING);
-		ns += now_ns() - t0;
-		if (key < 0) {
-			perror("request_key user ksspi;* (use-helper --test-keys?)");
-			helper_failed(&h, "request-key accept");
-		}
-		rlen = keyctl_read_alloc(key, &resp);
-		if (rlen < 0)
-			die("keyctl_read user ksspi;*");
-		write_file(h.resp, resp, rlen);
-		free(resp);
-		keyctl_invalidate(key);
-		check_response(&h);
+	make_accept_request(h, target, i);
+	fd = open(h->req, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die(h->req);
+	len = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (len <= 0)
+		die(h->req);
+	while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+		len--;
+	text[len] = 0;
+	snprintf(desc, sizeof(desc), "ksspi;%s", h->id + 2);
+	t0 = now_ns();
+	key = request_key("user", desc, text, KEY_SPEC_THREAD_KEYRING);
+	dt = now_ns() - t0;
+	if (key < 0) {
+		perror("request_key user ksspi;* (use-helper --test-keys?)");
+		helper_failed(h, "request-key accept");
 	}
-	return ns / 1000.0 / n;
+	rlen = keyctl_read_alloc(key, &resp);
+	if (rlen < 0)
+		die("keyctl_read user ksspi;*");
+	write_file(h->resp, resp, rlen);
+	free(resp);
+	keyctl_invalidate(key);
+	check_response(h);
+	return dt;
+}
+
+/* One ksspi accept of a fresh AP-REQ, in this process. */
+static uint64_t ksspi_once(int cred, gss_name_t target)
+{
+	static uint8_t in[MAX_TOKEN], out[MAX_TOKEN];
+	size_t inlen = make_ap_req(target, in), outlen = sizeof(out);
+	uint64_t t0 = now_ns(), dt;
+	uint32_t flags;
+	int ctx = -1;
+	int32_t st;
+
+	st = ksspi_accept_security_context(cred, &ctx, ASC_REQ_MUTUAL_AUTH,
+					   in, inlen, out, &outlen, &flags);
+	dt = now_ns() - t0;
+	if (st != SEC_E_OK) {
+		fprintf(stderr, "ksspi accept: %s\n", ksspi_status_string(st));
+		exit(1);
+	}
+	if (ctx >= 0)
+		close(ctx);
+	return dt;
+}
+
+/* One MIT accept of a fresh AP-REQ, in this process (warm). */
+static uint64_t mit_once(gss_name_t target)
+{
+	static uint8_t in[MAX_TOKEN];
+	gss_buffer_desc itok = { make_ap_req(target, in), in }, otok = { 0 };
+	gss_ctx_id_t ctx = GSS_C_NO_CONTEXT;
+	OM_uint32 major, minor;
+	uint64_t t0 = now_ns(), dt;
+
+	major = gss_accept_sec_context(&minor, &ctx, GSS_C_NO_CREDENTIAL,
+				       &itok, NULL, NULL, NULL, &otok, NULL,
+				       NULL, NULL);
+	dt = now_ns() - t0;
+	if (major != GSS_S_COMPLETE)
+		gss_die("gss_accept_sec_context", major, minor);
+	gss_release_buffer(&minor, &otok);
+	gss_delete_sec_context(&minor, &ctx, NULL);
+	return dt;
+}
+
+enum piece { P_KSSPI, P_MIT, P_RK, P_KEYCTL, P_HELPER_EXEC, P_FORK,
+	     P_DEBUG, P_DEBUG_INNER, P_UPCALL, P_NR };
+
+/* Medians over N interleaved rounds, in us, into M[P_NR]. */
+static void breakdown(const char *helper, const char *dir, gss_name_t target,
+		      unsigned int n, double *m)
+{
+	char *keyctl_v[] = { "/bin/keyctl", "--version", NULL };
+	char *helper_v[] = { (char *)helper, "--version", NULL };
+	struct helper_run h;
+	uint64_t *v;
+	unsigned int i, p;
+	int dev, cred;
+
+	v = calloc((size_t)P_NR * n, sizeof(*v));
+	if (!v)
+		die("calloc");
+	dev = ksspi_open();
+	if (dev < 0)
+		die("open " KSSPI_DEVICE_PATH);
+	cred = ksspi_acquire_credentials(dev, "kerberos", SECPKG_CRED_INBOUND,
+					 NULL, NULL);
+	if (cred < 0) {
+		if (cred < -1)
+			errno = -cred;
+		die("acquire kerberos inbound credentials");
+	}
+	helper_run_init(&h, helper, dir);
+	mit_once(target);	/* warm up: replay cache, keytab */
+	for (i = 0; i < n; i++) {
+		v[P_KSSPI * n + i] = ksspi_once(cred, target);
+		v[P_MIT * n + i] = mit_once(target);
+		v[P_RK * n + i] = request_key_once(i);
+		v[P_KEYCTL * n + i] = exec_once(keyctl_v);
+		v[P_HELPER_EXEC * n + i] = exec_once(helper_v);
+		v[P_FORK * n + i] = fork_once();
+		v[P_DEBUG * n + i] = helper_debug_once(&h, target, 2 * i,
+							&v[P_DEBUG_INNER * n + i]);
+		v[P_UPCALL * n + i] = helper_upcall_once(&h, target,
+							  2 * i + 1);
+	}
+	for (p = 0; p < P_NR; p++)
+		m[p] = median_us(v + p * n, n);
+	close(cred);
+	close(dev);
+	free(v);
 }
 
 static void ratio_line(const char *what, const struct result *a,
@@ -646,7 +756,7 @@ static void ratio_line(const char *what, const struct result *a,
 
 static void part(const char *what, double us, double total)
 {
-	printf("  %-50s %9.0f us %5.1f%%\n", what, us, 100 * us / total);
+	printf("  %-54s %9.0f %5.1f%%\n", what, us, 100 * us / total);
 }
 
 int main(int argc, char **argv)
@@ -658,9 +768,7 @@ int main(int argc, char **argv)
 	OM_uint32 major, minor;
 	unsigned int n = 10, t;
 	unsigned int modes = (1U << MODE_NR) - 1;
-	double total, mit, rk, kx, hx, fk, hd, hin, hu, rk_own, startup, daemon;
-	char *keyctl_v[] = { "/bin/keyctl", "--version", NULL };
-	char *helper_v[] = { NULL, "--version", NULL };
+	double total, mit, hin, rk_own, startup, daemon, pm[P_NR];
 	char *tok;
 	int opt, m;
 
@@ -701,7 +809,6 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc - 1 || !n)
 		goto usage;
-	helper_v[0] = (char *)helper;
 
 	tname.value = argv[optind];
 	tname.length = strlen(argv[optind]);
@@ -732,34 +839,34 @@ int main(int argc, char **argv)
 	ratio_line("ksspi/gssproxy", res[MODE_KSSPI], res[MODE_GSSPROXY]);
 
 	/* Where one ksspi accept goes: each piece timed on its own. */
-	total = res[MODE_KSSPI][0].accept_us;
-	mit = res[MODE_MIT][0].accept_us;
-	rk = request_key_us(n);
-	kx = exec_us(keyctl_v, n);
-	hx = exec_us(helper_v, n);
-	fk = fork_us(n);
-	hd = helper_accept_us(helper, dir, target, n, &hin);
-	hu = helper_upcall_us(helper, dir, target, n);
-	rk_own = rk - kx;
-	printf("== where one ksspi accept goes (%.0f us, 1 thread; pieces timed separately, %u runs each)\n",
-	       total, n);
-	printf("  measured: request-key, trivial handler %.0f us; /bin/keyctl --version exec %.0f us\n"
-	       "            helper --version exec %.0f us; fork+wait %.0f us\n"
-	       "            helper -D accept (whole process, no kernel) %.0f us, of which in main() (its log's ms=) %.0f us\n"
-	       "            request-key upcall to the helper, accept, no module %.0f us\n",
-	       rk, kx, hx, fk, hd, hin, hu);
+	breakdown(helper, dir, target, n, pm);
+	total = pm[P_KSSPI];
+	mit = pm[P_MIT];
+	hin = pm[P_DEBUG_INNER];
+	rk_own = pm[P_RK] - pm[P_KEYCTL];
+	printf("== where one ksspi accept goes: medians of %u interleaved rounds, us\n",
+	       n);
+	printf("  ksspi accept %.0f; MIT accept in-process %.0f\n"
+	       "  request-key + trivial handler %.0f; /bin/keyctl --version exec %.0f\n"
+	       "  helper --version exec %.0f; fork+wait %.0f\n"
+	       "  helper -D accept (whole process, no kernel) %.0f, of which in main() (its log's ms=) %.0f\n"
+	       "  request-key upcall to the helper (accept, no module) %.0f\n",
+	       total, mit, pm[P_RK], pm[P_KEYCTL], pm[P_HELPER_EXEC], pm[P_FORK],
+	       pm[P_DEBUG], hin, pm[P_UPCALL]);
+	printf("  %-54s %9s %6s\n", "share of the ksspi accept", "us", "%");
 	part("key construction + /sbin/request-key fork/exec", rk_own, total);
-	part("helper start-up + exit (exec, dynamic loading)", hd - hin,
+	part("helper start-up + exit (exec, dynamic loading)",
+	     pm[P_DEBUG] - hin, total);
+	part("helper privilege-separation child (fork+wait)", pm[P_FORK],
 	     total);
-	part("helper privilege-separation child (fork+wait)", fk, total);
 	part("krb5: GSS accept itself (the MIT floor, warm)", mit, total);
-	part("krb5: helper set-up (config, krb5 ctx, keytab, rcache, setuid)",
-	     hin - fk - mit, total);
-	part("upcall key read/instantiate, rest of the upcall",
-	     hu - rk_own - hd, total);
-	part("ksspi module (ioctl, codec, key type, token, context)",
-	     total - hu, total);
-	startup = rk_own + (hd - hin) + (hin - fk - mit);
+	part("krb5: helper set-up (config, krb5 ctx, keytab, rcache)",
+	     hin - pm[P_FORK] - mit, total);
+	part("key read + instantiate, rest of the upcall",
+	     pm[P_UPCALL] - rk_own - pm[P_DEBUG], total);
+	part("kernel: ksspi module (ioctl, codec, key type, context)",
+	     total - pm[P_UPCALL], total);
+	startup = rk_own + (pm[P_DEBUG] - hin) + (hin - pm[P_FORK] - mit);
 	printf("  process start-up (request-key + helper exec + per-process set-up): %.0f us = %.1f%% of the accept\n",
 	       startup, 100 * startup / total);
 	/*
@@ -769,10 +876,10 @@ int main(int argc, char **argv)
 	 * the GSS work, and adds one socket round trip (what gssproxy adds
 	 * over MIT in-process).
 	 */
-	daemon = (total - hu) + fk + mit +
-		 (res[MODE_GSSPROXY][0].accept_us - mit);
-	if (daemon < mit)
-		daemon = mit;
+	daemon = total - pm[P_UPCALL];
+	if (daemon < 0)
+		daemon = 0;
+	daemon += pm[P_FORK] + res[MODE_GSSPROXY][0].accept_us;
 	printf("  estimate with a persistent helper daemon: ~%.0f us per accept (%.1fx faster than now, %.1fx the MIT floor)\n",
 	       daemon, total / daemon, daemon / mit);
 out:
