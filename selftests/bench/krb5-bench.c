@@ -825,7 +825,7 @@ int main(int argc, char **argv)
 	OM_uint32 major, minor;
 	unsigned int n = 10, t;
 	unsigned int modes = (1U << MODE_NR) - 1;
-	double total, mit, hin, rk_own, startup, daemon, pm[P_NR];
+	double total, mit, hin, rk_own, kernel, startup, daemon, pm[P_NR];
 	char *tok;
 	int opt, m;
 
@@ -909,7 +909,7 @@ int main(int argc, char **argv)
 	       "  request-key + trivial handler %.0f; /bin/keyctl --version exec %.0f\n"
 	       "  helper --version exec %.0f; fork+wait %.0f\n"
 	       "  helper -D accept (whole process, no kernel) %.0f, of which in main() (its log's ms=) %.0f\n"
-	       "  request-key upcall to the helper (accept, no module) %.0f\n",
+	       "  request-key upcall to the helper (accept, \"user\" test key, no module; not used below) %.0f\n",
 	       total, mit, pm[P_MIT_COLD], pm[P_RK], pm[P_KEYCTL], pm[P_HELPER_EXEC], pm[P_FORK],
 	       pm[P_DEBUG], hin, pm[P_UPCALL]);
 	printf("  %-54s %9s %6s\n", "share of the ksspi accept", "us", "%");
@@ -921,25 +921,24 @@ int main(int argc, char **argv)
 	part("krb5: GSS accept itself (the MIT floor, warm)", mit, total);
 	part("krb5: MIT's first-call set-up in a fresh process",
 	     pm[P_MIT_COLD] - mit, total);
-	part("helper's own work (config, checks, setuid, encode)",
+	part("helper's own work (config, NSS mapping, setuid, codec)",
 	     hin - pm[P_FORK] - pm[P_MIT_COLD], total);
-	part("key read + instantiate, rest of the upcall",
-	     pm[P_UPCALL] - rk_own - pm[P_DEBUG], total);
-	part("kernel: ksspi module (ioctl, codec, key type, context)",
-	     total - pm[P_UPCALL], total);
+	kernel = total - rk_own - pm[P_DEBUG];
+	part("kernel: module, key type, key read/instantiate; rest",
+	     kernel, total);
 	startup = rk_own + (pm[P_DEBUG] - hin) + (pm[P_MIT_COLD] - mit);
 	printf("  process start-up (request-key + helper exec + MIT first-call set-up): %.0f us = %.1f%% of the accept\n",
 	       startup, 100 * startup / total);
 	/*
 	 * A persistent helper (the key type handing requests to a daemon)
 	 * saves /sbin/request-key, the helper's exec and its per-process
-	 * set-up; it keeps the module's part, the privilege-separation fork,
-	 * the GSS work, and adds one socket round trip (what gssproxy adds
-	 * over MIT in-process).
+	 * set-up; it keeps the kernel's part, the privilege-separation fork,
+	 * the GSS work, and adds one round trip to a daemon: together the
+	 * gssproxy latency (MIT work plus a daemon round trip, an upper
+	 * bound).  The helper's own per-request work is left out: what of it
+	 * is per-process (NSS and plugin loading) goes with the exec.
 	 */
-	daemon = total - pm[P_UPCALL];
-	if (daemon < 0)
-		daemon = 0;
+	daemon = kernel > 0 ? kernel : 0;
 	daemon += pm[P_FORK] + res[MODE_GSSPROXY][0].accept_us;
 	printf("  estimate with a persistent helper daemon: ~%.0f us per accept (%.1fx faster than now, %.1fx the MIT floor)\n",
 	       daemon, total / daemon, daemon / mit);
