@@ -6,6 +6,7 @@
  *   /sys/kernel/debug/ksspi/contexts        one line per live context
  *   /sys/kernel/debug/ksspi/tokens          one line per live token
  *   /sys/kernel/debug/ksspi/impersonations  one line per impersonating thread
+ *   /sys/kernel/debug/ksspi/upcall_failures failed helper upcalls by reason
  *
  * Every file is a read-only view (mode 0400); the formats are documented in
  * Documentation/admin-guide/ksspi.rst and read by ksspictl.
@@ -19,6 +20,7 @@
 #include "package.h"
 #include "stats.h"
 #include "impersonate.h"
+#include "upcall.h"
 
 /* SECURITY_STATUS errors are 0x800903xx: index them by the low byte. */
 #define STATUS_SLOTS 0x80
@@ -44,6 +46,12 @@ static const char *const counter_names[KSSPI_STAT_NR] = {
 	[KSSPI_STAT_IMPERSONATION_DENIED] = "impersonations_denied",
 	[KSSPI_STAT_REVERTS] = "reverts",
 	[KSSPI_STAT_REVERT_DENIED] = "reverts_denied",
+	[KSSPI_STAT_UPCALLS] = "upcalls",
+	[KSSPI_STAT_UPCALL_OK] = "upcalls_ok",
+	[KSSPI_STAT_UPCALL_FAILED] = "upcalls_failed",
+	[KSSPI_STAT_UPCALL_TIMEOUTS] = "upcalls_timed_out",
+	[KSSPI_STAT_UPCALL_MALFORMED] = "upcalls_malformed",
+	[KSSPI_STAT_UPCALL_INTERRUPTED] = "upcalls_interrupted",
 };
 
 void ksspi_stat_inc(enum ksspi_counter c)
@@ -118,6 +126,7 @@ static int stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "tokens_live %u\n", live_tok);
 	seq_printf(m, "impersonating_threads %u\n", ksspi_thread_count());
 	seq_printf(m, "local_tickets_live %u\n", ksspi_local_tickets());
+	seq_printf(m, "upcalls_in_flight %u\n", ksspi_upcall_in_flight());
 	for (i = 0; i < STATUS_SLOTS; i++) {
 		s64 n = atomic64_read(&by_status[i]);
 
@@ -186,6 +195,13 @@ static int impersonations_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(impersonations);
 
+static int upcall_failures_show(struct seq_file *m, void *v)
+{
+	ksspi_upcall_show_failures(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(upcall_failures);
+
 void ksspi_stats_init(void)
 {
 	dir = debugfs_create_dir("ksspi", NULL);
@@ -194,6 +210,8 @@ void ksspi_stats_init(void)
 	debugfs_create_file("tokens", 0400, dir, NULL, &tokens_fops);
 	debugfs_create_file("impersonations", 0400, dir, NULL,
 			    &impersonations_fops);
+	debugfs_create_file("upcall_failures", 0400, dir, NULL,
+			    &upcall_failures_fops);
 }
 
 void ksspi_stats_exit(void)
