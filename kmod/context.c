@@ -62,6 +62,7 @@ static void context_release(struct kref *ref)
 	if (ctx->token)
 		ksspi_token_put(ctx->token);
 	kfree_sensitive(ctx->pending);
+	kfree_sensitive(ctx->session_key);
 	kfree(ctx->target);
 	kfree(ctx->client_name);
 	kfree(ctx->server_name);
@@ -150,62 +151,128 @@ static s32 deliver(struct ksspi_context *ctx, struct ksspi_leg *leg,
  * ksspi_context_step() - Run one leg of a context handshake.
  * @ctx: the context.
  * @leg: input and output of the leg.
+ * @status: out: the SECURITY_STATUS of the leg.
  *
- * Return: the SECURITY_STATUS of the leg.
+ * Return: 0 with *@status set, or -EINTR when a signal interrupted the leg
+ * before it took effect: then the context is as it was and the same leg may
+ * be run again.
  */
-s32 ksspi_context_step(struct ksspi_context *ctx, struct ksspi_leg *leg)
+int ksspi_context_step(struct ksspi_context *ctx, struct ksspi_leg *leg,
+		       s32 *status)
 {
 	u8 *out = NULL;
 	u32 out_len = 0;
 	u32 old_state;
-	s32 status;
+	int ret = 0;
 
 	leg->out_len = 0;
 	leg->missing = 0;
 	leg->extra = 0;
 
-	mutex_lock(&ctx->lock);
+	/* A signal while waiting for the lock consumes nothing either. */
+	if (mutex_lock_interruptible(&ctx->lock))
+		return -EINTR;
 	if (ctx->pending) {
 		u8 *pending = ctx->pending;
 
 		ctx->pending = NULL;
-		status = deliver(ctx, leg, pending, ctx->pending_len,
-				 ctx->pending_status);
+		*status = deliver(ctx, leg, pending, ctx->pending_len,
+				  ctx->pending_status);
 		goto out;
 	}
 	if (ctx->state == KSSPI_STATE_ESTABLISHED ||
 	    ctx->state == KSSPI_STATE_FAILED) {
-		status = SEC_E_INVALID_HANDLE;
+		*status = SEC_E_INVALID_HANDLE;
 		goto out;
 	}
 
 	old_state = ctx->state;
-	status = ctx->pkg->ops->step(ctx, leg, &out, &out_len);
+	ret = ctx->pkg->ops->step(ctx, leg, &out, &out_len, status);
+	if (ret) {
+		/* Interrupted: nothing happened, the leg can be run again. */
+		kfree_sensitive(out);
+		leg->missing = 0;
+		leg->extra = 0;
+		goto out_unlock;
+	}
 	ksspi_stat_inc(KSSPI_STAT_LEGS);
-	ksspi_stat_status(status);
-	if (status == SEC_E_OK) {
+	ksspi_stat_status(*status);
+	if (*status == SEC_E_OK) {
 		ksspi_stat_inc(KSSPI_STAT_ESTABLISHED);
 		ctx->state = KSSPI_STATE_ESTABLISHED;
 		ctx->start = ktime_get_real_seconds();
 		if (!ctx->expiry)
 			ctx->expiry = ctx->start + ksspi_context_lifetime;
-	} else if (status == SEC_I_CONTINUE_NEEDED) {
+	} else if (*status == SEC_I_CONTINUE_NEEDED) {
 		ctx->state = KSSPI_STATE_IN_PROGRESS;
-	} else if (status != SEC_E_INCOMPLETE_MESSAGE) {
+	} else if (*status != SEC_E_INCOMPLETE_MESSAGE) {
 		ksspi_stat_inc(KSSPI_STAT_LEG_FAILURES);
 		ctx->state = KSSPI_STATE_FAILED;
 	}
 	trace_ksspi_context_step(ctx->id, ctx->pkg->name, ctx->initiator,
-				 old_state, ctx->state, status, leg->in_len,
+				 old_state, ctx->state, *status, leg->in_len,
 				 out_len);
 	if (out)
-		status = deliver(ctx, leg, out, out_len, status);
+		*status = deliver(ctx, leg, out, out_len, *status);
 out:
 	leg->ret_flags = ctx->ret_flags;
 	leg->expiry = ctx->expiry;
+out_unlock:
 	mutex_unlock(&ctx->lock);
-	return status;
+	return ret;
 }
+
+/**
+ * ksspi_context_session_key() - Copy out the session key of a context.
+ * @ctx: the context.
+ * @key: buffer for the key, or NULL to learn its length.
+ * @size: size of @key.
+ * @enctype: out: the key's Kerberos encryption type.
+ *
+ * Return: the key's length, -ENOENT when the context has none (not
+ * established, or a package without one), -ERANGE when @size is smaller
+ * than the key.
+ */
+int ksspi_context_session_key(struct ksspi_context *ctx, void *key, u32 size,
+			      u32 *enctype)
+{
+	int ret;
+
+	mutex_lock(&ctx->lock);
+	if (ctx->state != KSSPI_STATE_ESTABLISHED || !ctx->session_key) {
+		ret = -ENOENT;
+	} else {
+		ret = ctx->session_key_len;
+		*enctype = ctx->enctype;
+		if (key && size < ctx->session_key_len)
+			ret = -ERANGE;
+		else if (key)
+			memcpy(key, ctx->session_key, ctx->session_key_len);
+	}
+	mutex_unlock(&ctx->lock);
+	return ret;
+}
+
+/**
+ * ksspi_query_context_session_key() - QueryContextAttributes
+ * (SECPKG_ATTR_SESSION_KEY) for in-kernel servers.
+ * @ctx: an established context.
+ * @key: buffer for the key.
+ * @size: size of @key.
+ * @enctype: out: the key's Kerberos encryption type (RFC 3961).
+ *
+ * The key is a secret: callers must not log it and should wipe their copy
+ * with memzero_explicit() when done.
+ *
+ * Return: the key's length, -ENOENT when the context has none, -ERANGE
+ * when @size is too small.
+ */
+int ksspi_query_context_session_key(struct ksspi_context *ctx, void *key,
+				    u32 size, u32 *enctype)
+{
+	return ksspi_context_session_key(ctx, key, size, enctype);
+}
+EXPORT_SYMBOL_GPL(ksspi_query_context_session_key);
 
 /**
  * ksspi_context_keep() - Keep a leg's output for a retry after all.
@@ -268,7 +335,17 @@ static s32 first_or_next(struct ksspi_cred *cred, struct ksspi_context **ctxp,
 		return SEC_E_INVALID_HANDLE;
 	}
 
-	status = ksspi_context_step(ctx, leg);
+	ret = ksspi_context_step(ctx, leg, &status);
+	if (ret) {
+		/*
+		 * Interrupted by a signal: nothing happened.  A new context
+		 * is dropped (the caller calls again with none); a running one
+		 * is kept for the same leg again.
+		 */
+		if (!*ctxp)
+			ksspi_context_put(ctx);
+		return SEC_E_INTERNAL_ERROR;
+	}
 	if (!*ctxp) {
 		/* Like SSPI, a first leg that fails leaves no context. */
 		if (status < 0 && status != SEC_E_INCOMPLETE_MESSAGE &&
@@ -289,7 +366,10 @@ static s32 first_or_next(struct ksspi_cred *cred, struct ksspi_context **ctxp,
  * @leg: input and output tokens.
  *
  * Call until the status is not %SEC_I_CONTINUE_NEEDED, sending each output
- * token to the peer.  A first call that fails leaves *@ctxp NULL.
+ * token to the peer.  A first call that fails leaves *@ctxp NULL.  A leg
+ * that a signal interrupts (packages that wait for the upcall helper)
+ * returns %SEC_E_INTERNAL_ERROR and changes nothing: the same call may be
+ * made again.
  *
  * Return: SECURITY_STATUS.
  */
@@ -308,6 +388,8 @@ EXPORT_SYMBOL_GPL(ksspi_initialize_security_context);
  * @ctxp: NULL-initialised context pointer; set by the first call.
  * @req_flags: ASC_REQ_* bits (first call only).
  * @leg: input and output tokens.
+ *
+ * As ksspi_initialize_security_context(), signals included.
  *
  * Return: SECURITY_STATUS.
  */

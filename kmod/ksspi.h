@@ -99,6 +99,9 @@ void ksspi_query_context_attributes(struct ksspi_context *ctx,
 				    struct ksspi_context_attrs *attrs);
 s32 __must_check ksspi_query_security_context_token(struct ksspi_context *ctx,
 						    struct ksspi_token **tokp);
+int __must_check ksspi_query_context_session_key(struct ksspi_context *ctx,
+						 void *key, u32 size,
+						 u32 *enctype);
 
 struct ksspi_token *ksspi_token_get(struct ksspi_token *tok);
 void ksspi_token_put(struct ksspi_token *tok);

@@ -144,6 +144,9 @@ static int local_cred_init(struct ksspi_cred *cred)
 	uid_t uid;
 	int ret;
 
+	/* The kernel is the authority: there is no ccache or keytab. */
+	if (cred->ccache || cred->keytab)
+		return -EINVAL;
 	if (!cred->principal) {
 		cred->principal = kasprintf(GFP_KERNEL, "uid:%u", own);
 		return cred->principal ? 0 : -ENOMEM;
@@ -498,16 +501,19 @@ static s32 accept(struct ksspi_context *ctx, struct ksspi_leg *leg,
 	return status;
 }
 
-static s32 local_step(struct ksspi_context *ctx, struct ksspi_leg *leg,
-		      u8 **out, u32 *out_len)
+/* Never waits for anything: never interrupted. */
+static int local_step(struct ksspi_context *ctx, struct ksspi_leg *leg,
+		      u8 **out, u32 *out_len, s32 *status)
 {
 	lockdep_assert_held(&ctx->lock);
 
 	if (!ctx->initiator)
-		return accept(ctx, leg, out, out_len);
-	if (ctx->state == KSSPI_STATE_NEW)
-		return issue(ctx, leg, out, out_len);
-	return confirm(ctx, leg);
+		*status = accept(ctx, leg, out, out_len);
+	else if (ctx->state == KSSPI_STATE_NEW)
+		*status = issue(ctx, leg, out, out_len);
+	else
+		*status = confirm(ctx, leg);
+	return 0;
 }
 
 static void local_ctx_free(struct ksspi_context *ctx)

@@ -64,11 +64,17 @@ static int __init ksspi_init(void)
 	ret = ksspi_upcall_init();
 	if (ret)
 		goto err_local;
-	ret = misc_register(&ksspi_dev);
+	/* The packages that ask the helper come after the upcall. */
+	ret = ksspi_kerberos_init();
 	if (ret)
 		goto err_upcall;
+	ret = misc_register(&ksspi_dev);
+	if (ret)
+		goto err_kerberos;
 	return 0;
 
+err_kerberos:
+	ksspi_kerberos_exit();
 err_upcall:
 	ksspi_upcall_exit();
 err_local:
@@ -81,6 +87,7 @@ err_stats:
 static void __exit ksspi_exit(void)
 {
 	misc_deregister(&ksspi_dev);
+	ksspi_kerberos_exit();
 	ksspi_upcall_exit();
 	ksspi_stats_exit();
 	ksspi_local_exit();

@@ -18,6 +18,9 @@
 
 struct ksspi_package;
 
+/* Largest session key a context keeps (Kerberos keys are at most 32). */
+#define KSSPI_SESSION_KEY_MAX	64
+
 /**
  * struct ksspi_cred - A credentials handle (AcquireCredentialsHandle).
  * @ref: reference count.
@@ -25,6 +28,10 @@ struct ksspi_package;
  * @use: SECPKG_CRED_INBOUND, _OUTBOUND or _BOTH.
  * @owner: the identity of the thread that acquired it, as it was then.
  * @principal: the principal name it acts as.
+ * @ccache: the credential cache the acquirer named, or NULL.
+ * @keytab: the keytab the acquirer named, or NULL.
+ * @kernel: acquired by kernel code (ksspi_acquire_credentials()), not
+ *	through the ioctl: the package uses the system's credentials.
  * @expiry: when it expires (0: never).
  * @pkg_data: the package's state.
  */
@@ -34,8 +41,29 @@ struct ksspi_cred {
 	u32 use;
 	const struct cred *owner;
 	char *principal;
+	char *ccache;
+	char *keytab;
+	bool kernel;
 	time64_t expiry;
 	void *pkg_data;
+};
+
+/**
+ * struct ksspi_cred_args - What a credentials handle is acquired with.
+ * @package: name of the package.
+ * @use: SECPKG_CRED_INBOUND, _OUTBOUND or _BOTH.
+ * @principal: principal to act as, or NULL.
+ * @ccache: credential cache name, or NULL.
+ * @keytab: keytab name, or NULL.
+ * @kernel: see &struct ksspi_cred.
+ */
+struct ksspi_cred_args {
+	const char *package;
+	u32 use;
+	const char *principal;
+	const char *ccache;
+	const char *keytab;
+	bool kernel;
 };
 
 /**
@@ -60,6 +88,9 @@ struct ksspi_cred {
  *	buffer, or NULL.
  * @pending_len: its length.
  * @pending_status: the status of that leg.
+ * @session_key: the session key, or NULL (freed with kfree_sensitive()).
+ * @session_key_len: its length.
+ * @enctype: its Kerberos encryption type.
  * @pkg_data: the package's state.
  */
 struct ksspi_context {
@@ -82,6 +113,9 @@ struct ksspi_context {
 	u8 *pending;
 	u32 pending_len;
 	s32 pending_status;
+	u8 *session_key;
+	u32 session_key_len;
+	u32 enctype;
 	void *pkg_data;
 };
 
@@ -96,6 +130,9 @@ struct ksspi_context {
  * @source: credentials of a task that runs as the client (real uid = @uid),
  *	or NULL; user threads can impersonate only tokens that have one (see
  *	ksspi_token_cred_for()).  A reference is taken.
+ * @delegated: the client's delegated credentials (the image of a Kerberos
+ *	credential cache), or NULL; copied.  Only at %SECURITY_DELEGATION.
+ * @delegated_len: its length.
  */
 struct ksspi_token_desc {
 	kuid_t uid;
@@ -105,6 +142,8 @@ struct ksspi_token_desc {
 	u32 level;
 	time64_t expiry;
 	const struct cred *source;
+	const u8 *delegated;
+	u32 delegated_len;
 };
 
 /**
@@ -126,6 +165,8 @@ struct ksspi_token_desc {
  * @cache_lock: protects @cache_base and @cache_cred.
  * @cache_base: the thread credentials @cache_cred was derived from.
  * @cache_cred: @cred rebuilt on @cache_base (see ksspi_token_cred_for()).
+ * @delegated: see &struct ksspi_token_desc (freed with kfree_sensitive()).
+ * @delegated_len: its length.
  */
 struct ksspi_token {
 	struct kref ref;
@@ -143,16 +184,23 @@ struct ksspi_token {
 	spinlock_t cache_lock;	/* protects the cache_* members */
 	const struct cred *cache_base;
 	const struct cred *cache_cred;
+	u8 *delegated;
+	u32 delegated_len;
 };
 
 struct ksspi_cred *ksspi_cred_get(struct ksspi_cred *cred);
 void ksspi_cred_put(struct ksspi_cred *cred);
+int ksspi_cred_acquire(const struct ksspi_cred_args *args,
+		       struct ksspi_cred **credp);
 
 int ksspi_context_new(struct ksspi_cred *cred, bool initiator, u32 req_flags,
 		      const char *target, struct ksspi_context **ctxp);
 struct ksspi_context *ksspi_context_get(struct ksspi_context *ctx);
 void ksspi_context_put(struct ksspi_context *ctx);
-s32 ksspi_context_step(struct ksspi_context *ctx, struct ksspi_leg *leg);
+int ksspi_context_step(struct ksspi_context *ctx, struct ksspi_leg *leg,
+		       s32 *status);
+int ksspi_context_session_key(struct ksspi_context *ctx, void *key, u32 size,
+			      u32 *enctype);
 int ksspi_context_keep(struct ksspi_context *ctx, const void *out, u32 len,
 		       s32 status);
 struct ksspi_token *ksspi_context_token(struct ksspi_context *ctx);

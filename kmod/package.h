@@ -16,16 +16,18 @@ struct ksspi_leg;
  * struct ksspi_package_ops - What a package implements.
  * @cred_init: validate and set up a new credentials handle (may be NULL).
  * @cred_free: release what @cred_init set up (may be NULL).
- * @step: run one leg on @ctx, with ctx->lock held.  Returns a
- *	SECURITY_STATUS; on success or CONTINUE_NEEDED may set *out to a
- *	kmalloc()ed token of *out_len bytes, which the core frees.
+ * @step: run one leg on @ctx, with ctx->lock held.  Returns 0 and sets
+ *	*status to the leg's SECURITY_STATUS; on success or CONTINUE_NEEDED
+ *	may set *out to a kmalloc()ed token of *out_len bytes, which the core
+ *	frees.  Returns -EINTR when a signal interrupted the leg before it
+ *	took effect: the context is unchanged and the leg may be retried.
  * @ctx_free: release the package's state of a context (may be NULL).
  */
 struct ksspi_package_ops {
 	int (*cred_init)(struct ksspi_cred *cred);
 	void (*cred_free)(struct ksspi_cred *cred);
-	s32 (*step)(struct ksspi_context *ctx, struct ksspi_leg *leg,
-		    u8 **out, u32 *out_len);
+	int (*step)(struct ksspi_context *ctx, struct ksspi_leg *leg,
+		    u8 **out, u32 *out_len, s32 *status);
 	void (*ctx_free)(struct ksspi_context *ctx);
 };
 
@@ -64,5 +66,8 @@ int ksspi_package_enum(int (*fn)(const struct ksspi_package *pkg, void *arg),
 int ksspi_local_init(void);
 unsigned int ksspi_local_tickets(void);
 void ksspi_local_exit(void);
+
+int ksspi_kerberos_init(void);
+void ksspi_kerberos_exit(void);
 
 #endif /* _KSSPI_PACKAGE_H */

@@ -42,6 +42,7 @@ static void token_release(struct kref *ref)
 	if (tok->source)
 		put_cred(tok->source);
 	put_group_info(tok->groups);
+	kfree_sensitive(tok->delegated);
 	kfree(tok->name);
 	kfree(tok);
 }
@@ -325,7 +326,9 @@ const struct cred *ksspi_token_cred_for(struct ksspi_token *tok,
  * Runs in the context of the thread that establishes the context.
  *
  * Return: %SEC_E_OK, %SEC_E_LOGON_DENIED for an identity that maps to
- * root while the allow_root parameter is off, %SEC_E_INSUFFICIENT_MEMORY.
+ * root while the allow_root parameter is off, %SEC_E_INTERNAL_ERROR for
+ * delegated credentials below %SECURITY_DELEGATION,
+ * %SEC_E_INSUFFICIENT_MEMORY.
  */
 s32 ksspi_token_create(const struct ksspi_package *pkg,
 		       const struct ksspi_token_desc *desc,
@@ -333,7 +336,8 @@ s32 ksspi_token_create(const struct ksspi_package *pkg,
 {
 	struct ksspi_token *tok;
 
-	if (desc->level > SECURITY_DELEGATION)
+	if (desc->level > SECURITY_DELEGATION ||
+	    (desc->delegated && desc->level != SECURITY_DELEGATION))
 		return SEC_E_INTERNAL_ERROR;
 	if (desc->level >= SECURITY_IDENTIFICATION && !ksspi_allow_root &&
 	    maps_to_root(desc))
@@ -345,9 +349,16 @@ s32 ksspi_token_create(const struct ksspi_package *pkg,
 	tok->name = kstrdup(desc->name, GFP_KERNEL);
 	if (!tok->name)
 		goto err_free;
+	if (desc->delegated) {
+		tok->delegated = kmemdup(desc->delegated, desc->delegated_len,
+					 GFP_KERNEL);
+		if (!tok->delegated)
+			goto err_free_name;
+		tok->delegated_len = desc->delegated_len;
+	}
 	tok->cred = build_cred(desc, NULL);
 	if (!tok->cred)
-		goto err_free_name;
+		goto err_free_delegated;
 	kref_init(&tok->ref);
 	spin_lock_init(&tok->cache_lock);
 	tok->pkg = pkg;
@@ -363,6 +374,8 @@ s32 ksspi_token_create(const struct ksspi_package *pkg,
 	*tokp = tok;
 	return SEC_E_OK;
 
+err_free_delegated:
+	kfree_sensitive(tok->delegated);
 err_free_name:
 	kfree(tok->name);
 err_free:

@@ -25,15 +25,20 @@
 #include "impersonate.h"
 #include "uapi.h"
 
-/* Copies in an argument whose first member is its size. */
-static int copy_arg(void *karg, size_t ksize, void __user *uarg, u32 *usize)
+/*
+ * Copies in an argument whose first member is its size: at least @ksize
+ * bytes, or exactly @old bytes, the size of an earlier version of the
+ * structure (0: none), whose missing members read as zero.
+ */
+static int copy_arg_ver(void *karg, size_t ksize, size_t old,
+			void __user *uarg, u32 *usize)
 {
 	u32 size;
 	int ret;
 
 	if (get_user(size, (u32 __user *)uarg))
 		return -EFAULT;
-	if (size < ksize)
+	if (size < ksize && (!old || size != old))
 		return -EINVAL;
 	if (size > PAGE_SIZE)
 		return -E2BIG;
@@ -42,6 +47,11 @@ static int copy_arg(void *karg, size_t ksize, void __user *uarg, u32 *usize)
 		return ret;
 	*usize = size;
 	return 0;
+}
+
+static int copy_arg(void *karg, size_t ksize, void __user *uarg, u32 *usize)
+{
+	return copy_arg_ver(karg, ksize, 0, uarg, usize);
 }
 
 /*
@@ -267,7 +277,9 @@ static long ctx_step(struct ksspi_context *ctx, void __user *uarg)
 	}
 	leg.out = out;
 
-	st.status = ksspi_context_step(ctx, &leg);
+	ret = ksspi_context_step(ctx, &leg, &st.status);
+	if (ret)
+		goto out_free;	/* -EINTR: the leg was not run */
 	st.out_len = leg.out_len;
 	st.ret_flags = leg.ret_flags;
 	st.missing = leg.missing;
@@ -291,6 +303,52 @@ out_free:
 	kvfree(out);
 	kvfree(in);
 	return ret;
+}
+
+/*
+ * Copies the session key to @uptr (when not 0), setting *@size to its
+ * length: -ENOENT when there is none, -ERANGE when *@size is too small.
+ */
+static int copy_session_key(struct ksspi_context *ctx, u64 uptr, u32 *size,
+			    u32 *enctype)
+{
+	u8 key[KSSPI_SESSION_KEY_MAX];
+	u32 etype = 0;
+	int len, ret = 0;
+
+	len = ksspi_context_session_key(ctx, key, sizeof(key), &etype);
+	if (len < 0)
+		return len == -ERANGE ? -EPROTO : len;
+	if (enctype)
+		*enctype = etype;
+	if (uptr && *size < len)
+		ret = -ERANGE;
+	else if (uptr && copy_to_user(u64_to_user_ptr(uptr), key, len))
+		ret = -EFAULT;
+	*size = len;
+	memzero_explicit(key, sizeof(key));
+	return ret;
+}
+
+static long ctx_session_key(struct ksspi_context *ctx, void __user *uarg)
+{
+	struct ksspi_session_key sk;
+	u32 usize;
+	int ret, err;
+
+	ret = copy_arg(&sk, sizeof(sk), uarg, &usize);
+	if (ret)
+		return ret;
+	if (sk.flags)
+		return -EINVAL;
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	err = copy_session_key(ctx, sk.key, &sk.key_size, &sk.enctype);
+	if (err == -ENOENT || err == -EFAULT)
+		return err;
+	if (copy_to_user(uarg, &sk, min_t(u32, usize, sizeof(sk))))
+		return -EFAULT;
+	return err;
 }
 
 static long ctx_query(struct ksspi_context *ctx, void __user *uarg)
@@ -327,6 +385,16 @@ static long ctx_query(struct ksspi_context *ctx, void __user *uarg)
 	if (want & KSSPI_ATTR(SECPKG_ATTR_FLAGS)) {
 		ci.ctx_flags = a.ctx_flags;
 		have |= KSSPI_ATTR(SECPKG_ATTR_FLAGS);
+	}
+	if (want & KSSPI_ATTR(SECPKG_ATTR_SESSION_KEY)) {
+		ret = copy_session_key(ctx, ci.session_key,
+				       &ci.session_key_size, NULL);
+		if (ret == -EFAULT)
+			return ret;
+		if (ret != -ENOENT) {
+			err = err ?: ret;
+			have |= KSSPI_ATTR(SECPKG_ATTR_SESSION_KEY);
+		}
 	}
 	if (a.state == KSSPI_STATE_ESTABLISHED) {
 		if (want & KSSPI_ATTR(SECPKG_ATTR_LIFESPAN)) {
@@ -377,6 +445,8 @@ static long ctx_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return ctx_step(ctx, uarg);
 	case KSSPI_IOC_QUERY_CONTEXT:
 		return ctx_query(ctx, uarg);
+	case KSSPI_IOC_QUERY_SESSION_KEY:
+		return ctx_session_key(ctx, uarg);
 	case KSSPI_IOC_GET_TOKEN: {
 		struct ksspi_token *tok;
 
@@ -573,40 +643,77 @@ static long dev_query_package(void __user *uarg)
 	return 0;
 }
 
+/*
+ * Copies in an optional name: none when @len and @uptr are both 0; a
+ * pointer without a length is -EINVAL, as is a name longer than
+ * %KSSPI_NAME_MAX or with a NUL inside.
+ */
+static char *copy_opt_string(u64 uptr, u32 len)
+{
+	if (!len)
+		return uptr ? ERR_PTR(-EINVAL) : NULL;
+	return copy_string(uptr, len);
+}
+
 static long dev_acquire(void __user *uarg)
 {
+	struct ksspi_cred_args args = {};
 	struct ksspi_acquire_cred ac;
 	struct ksspi_cred *cred;
-	char *principal = NULL;
+	char *principal, *ccache = NULL, *keytab = NULL;
 	u32 usize;
 	int ret, fd;
 
-	ret = copy_arg(&ac, sizeof(ac), uarg, &usize);
+	ret = copy_arg_ver(&ac, sizeof(ac), KSSPI_ACQUIRE_CRED_SIZE_VER0, uarg,
+			   &usize);
 	if (ret)
 		return ret;
 	if (ac.flags || !memchr(ac.package, 0, sizeof(ac.package)))
 		return -EINVAL;
-	if (ac.principal_len) {
-		principal = copy_string(ac.principal, ac.principal_len);
-		if (IS_ERR(principal))
-			return PTR_ERR(principal);
-	} else if (ac.principal) {
-		return -EINVAL;
+	principal = copy_opt_string(ac.principal, ac.principal_len);
+	if (IS_ERR(principal))
+		return PTR_ERR(principal);
+	ccache = copy_opt_string(ac.ccache, ac.ccache_len);
+	if (IS_ERR(ccache)) {
+		ret = PTR_ERR(ccache);
+		ccache = NULL;
+		goto out_free;
 	}
-	ret = ksspi_acquire_credentials(ac.package, ac.use, principal, &cred);
-	kfree(principal);
+	keytab = copy_opt_string(ac.keytab, ac.keytab_len);
+	if (IS_ERR(keytab)) {
+		ret = PTR_ERR(keytab);
+		keytab = NULL;
+		goto out_free;
+	}
+	/* Before the package may ask its helper: the answer must get out. */
+	ret = probe_writable(uarg, &ac, usize, sizeof(ac));
 	if (ret)
-		return ret;
+		goto out_free;
+
+	args.package = ac.package;
+	args.use = ac.use;
+	args.principal = principal;
+	args.ccache = ccache;
+	args.keytab = keytab;
+	ret = ksspi_cred_acquire(&args, &cred);
+	if (ret)
+		goto out_free;
 	ac.expiry = cred->expiry;
 	if (copy_to_user(uarg, &ac, min_t(u32, usize, sizeof(ac)))) {
 		ksspi_cred_put(cred);
-		return -EFAULT;
+		ret = -EFAULT;
+		goto out_free;
 	}
 	fd = anon_inode_getfd("[ksspi-cred]", &cred_fops, cred,
 			      O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		ksspi_cred_put(cred);
-	return fd;
+	ret = fd;
+out_free:
+	kfree(principal);
+	kfree(ccache);
+	kfree(keytab);
+	return ret;
 }
 
 static long dev_whoami(void __user *uarg)
@@ -656,7 +763,11 @@ void ksspi_uapi_check(void)
 {
 	BUILD_BUG_ON(sizeof(struct ksspi_package_info) != 120);
 	BUILD_BUG_ON(sizeof(struct ksspi_enum_packages) != 24);
-	BUILD_BUG_ON(sizeof(struct ksspi_acquire_cred) != 64);
+	BUILD_BUG_ON(sizeof(struct ksspi_acquire_cred) !=
+		     KSSPI_ACQUIRE_CRED_SIZE_VER1);
+	BUILD_BUG_ON(offsetofend(struct ksspi_acquire_cred, expiry) !=
+		     KSSPI_ACQUIRE_CRED_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct ksspi_session_key) != 24);
 	BUILD_BUG_ON(sizeof(struct ksspi_context_new) != 24);
 	BUILD_BUG_ON(sizeof(struct ksspi_step) != 64);
 	BUILD_BUG_ON(sizeof(struct ksspi_context_info) != 112);

@@ -82,9 +82,17 @@ KSSPI_API int ksspi_query_package(int dev, const char *name,
 	return ioctl_ret(ioctl(dev, KSSPI_IOC_QUERY_PACKAGE, info));
 }
 
-KSSPI_API int ksspi_acquire_credentials(int dev, const char *package,
-					uint32_t use, const char *principal,
-					int64_t *expiry)
+/* Sets errno to -@ret when @ret is an error, and returns @ret. */
+static int with_errno(int ret)
+{
+	if (ret < 0)
+		errno = -ret;
+	return ret;
+}
+
+static int acquire(int dev, const char *package, uint32_t use,
+		   const char *principal, const char *ccache,
+		   const char *keytab, int64_t *expiry)
 {
 	struct ksspi_acquire_cred ac = {
 		.size = sizeof(ac),
@@ -99,10 +107,39 @@ KSSPI_API int ksspi_acquire_credentials(int dev, const char *package,
 		ac.principal = (uintptr_t)principal;
 		ac.principal_len = strlen(principal);
 	}
+	if (ccache) {
+		ac.ccache = (uintptr_t)ccache;
+		ac.ccache_len = strlen(ccache);
+	}
+	if (keytab) {
+		ac.keytab = (uintptr_t)keytab;
+		ac.keytab_len = strlen(keytab);
+	}
+	/* Without names the first version's size does: older kernels. */
+	if (!ccache && !keytab)
+		ac.size = KSSPI_ACQUIRE_CRED_SIZE_VER0;
 	fd = ioctl_ret(ioctl(dev, KSSPI_IOC_ACQUIRE_CRED, &ac));
 	if (fd >= 0 && expiry)
 		*expiry = ac.expiry;
 	return fd;
+}
+
+KSSPI_API int ksspi_acquire_credentials(int dev, const char *package,
+					uint32_t use, const char *principal,
+					int64_t *expiry)
+{
+	return acquire(dev, package, use, principal, NULL, NULL, expiry);
+}
+
+KSSPI_API int ksspi_acquire_credentials_from(int dev, const char *package,
+					     uint32_t use,
+					     const char *principal,
+					     const char *ccache,
+					     const char *keytab,
+					     int64_t *expiry)
+{
+	return with_errno(acquire(dev, package, use, principal, ccache,
+				  keytab, expiry));
 }
 
 KSSPI_API int ksspi_new_context(int cred, uint32_t direction,
@@ -232,6 +269,23 @@ KSSPI_API int ksspi_query_native_names(int ctx, char *client,
 	if (ret)
 		return ret;
 	return ci.mask & KSSPI_ATTR(SECPKG_ATTR_NATIVE_NAMES) ? 0 : -ENODATA;
+}
+
+KSSPI_API int ksspi_query_session_key(int ctx, void *key, size_t size,
+				      uint32_t *enctype)
+{
+	struct ksspi_session_key sk = {
+		.size = sizeof(sk),
+		.key = (uintptr_t)key,
+		.key_size = size > UINT32_MAX ? UINT32_MAX : size,
+	};
+	int ret = ioctl_ret(ioctl(ctx, KSSPI_IOC_QUERY_SESSION_KEY, &sk));
+
+	if (ret < 0)
+		return with_errno(ret);
+	if (enctype)
+		*enctype = sk.enctype;
+	return sk.key_size;
 }
 
 KSSPI_API int ksspi_query_security_context_token(int ctx)

@@ -26,6 +26,22 @@ int ksspi_query_package(int dev, const char *name,
 			struct ksspi_package_info *info);
 int ksspi_acquire_credentials(int dev, const char *package, uint32_t use,
 			      const char *principal, int64_t *expiry);
+/*
+ * Like ksspi_acquire_credentials(), naming a Kerberos credential cache
+ * (e.g. "FILE:/tmp/krb5cc_1000") and/or keytab for the kerberos and
+ * negotiate packages; NULL for the default (the caller's default ccache
+ * as MIT resolves it for its uid, the system keytab).  The helper opens
+ * them with the caller's ids.  Returns a credentials descriptor, or
+ * -errno (errno is set too): ENOKEY no credentials, EACCES ccache or
+ * keytab not readable by the caller, EHOSTUNREACH no helper, ETIMEDOUT
+ * the helper did not answer in time, EBADMSG a malformed answer, EINTR a
+ * signal, EPROTO another failure; EINVAL for a name the package does not
+ * take (the local package takes none) or longer than KSSPI_NAME_MAX.
+ */
+int ksspi_acquire_credentials_from(int dev, const char *package,
+				   uint32_t use, const char *principal,
+				   const char *ccache, const char *keytab,
+				   int64_t *expiry);
 int ksspi_new_context(int cred, uint32_t direction, const char *target,
 		      uint32_t req_flags);
 
@@ -50,6 +66,16 @@ int ksspi_query_context(int ctx, struct ksspi_context_info *info);
 int ksspi_query_names(int ctx, char *name, size_t size);
 int ksspi_query_native_names(int ctx, char *client, size_t client_size,
 			     char *server, size_t server_size);
+/*
+ * Copies the session key of an established context to @key (@size bytes)
+ * and its Kerberos enctype to *@enctype (may be NULL).  Returns the key's
+ * length, or -errno (errno is set too): EPERM without CAP_SYS_ADMIN,
+ * ENOENT when the context has none (not established, or the local
+ * package), ERANGE when @size is too small.  A NULL @key only returns the
+ * length.
+ */
+int ksspi_query_session_key(int ctx, void *key, size_t size,
+			    uint32_t *enctype);
 int ksspi_query_security_context_token(int ctx);
 int ksspi_query_token(int token, struct ksspi_token_info *info);
 int ksspi_whoami(int dev, struct ksspi_token_info *info);

@@ -813,6 +813,7 @@ static const struct {
 	{ KSSPI_IOC_NEW_CONTEXT, "NEW_CONTEXT", false },
 	{ KSSPI_IOC_STEP, "STEP", false },
 	{ KSSPI_IOC_QUERY_CONTEXT, "QUERY_CONTEXT", false },
+	{ KSSPI_IOC_QUERY_SESSION_KEY, "QUERY_SESSION_KEY", false },
 	{ KSSPI_IOC_GET_TOKEN, "GET_TOKEN", true },
 	{ KSSPI_IOC_QUERY_TOKEN, "QUERY_TOKEN", false },
 	{ KSSPI_IOC_IMPERSONATE, "IMPERSONATE", false },
@@ -840,6 +841,7 @@ static bool served(enum kind k, unsigned long cmd)
 		return k == K_CRED;
 	case KSSPI_IOC_STEP:
 	case KSSPI_IOC_QUERY_CONTEXT:
+	case KSSPI_IOC_QUERY_SESSION_KEY:
 	case KSSPI_IOC_GET_TOKEN:
 		return k == K_CTX;
 	case KSSPI_IOC_QUERY_TOKEN:

@@ -377,7 +377,39 @@ struct ksspi_acquire_cred {
 	 * epoch (``CLOCK_REALTIME``); 0 if they do not.
 	 */
 	__s64 expiry;
+	/**
+	 * @ccache_len: Length of @ccache without a terminating NUL, at most
+	 * %KSSPI_NAME_MAX, or 0 for the package's default credential cache
+	 * (ABI version 1 size %KSSPI_ACQUIRE_CRED_SIZE_VER1 and later).
+	 */
+	__u32 ccache_len;
+	/**
+	 * @keytab_len: Length of @keytab without a terminating NUL, at most
+	 * %KSSPI_NAME_MAX, or 0 for the package's default keytab.
+	 */
+	__u32 keytab_len;
+	/**
+	 * @ccache: Pointer to the name of a Kerberos credential cache
+	 * ("FILE:/path", "KEYRING:...", ...) to initiate with, or 0.  The
+	 * helper opens it with the ids of the caller.  Only the kerberos and
+	 * negotiate packages accept one.
+	 */
+	__u64 ccache;
+	/**
+	 * @keytab: Pointer to the name of a keytab to accept with (or to get
+	 * initial credentials from), or 0.  The helper opens it with the ids
+	 * of the caller.  Only the kerberos and negotiate packages accept one.
+	 */
+	__u64 keytab;
 };
+
+/*
+ * Sizes of &struct ksspi_acquire_cred that %KSSPI_IOC_ACQUIRE_CRED accepts:
+ * that of the first version (up to @expiry), and from that of the second
+ * (with @ccache and @keytab) up.  Sizes in between are -EINVAL.
+ */
+#define KSSPI_ACQUIRE_CRED_SIZE_VER0		64
+#define KSSPI_ACQUIRE_CRED_SIZE_VER1		88
 
 /* Direction of a context, for &ksspi_context_new.flags. */
 #define KSSPI_CONTEXT_INITIATE			0x00000001
@@ -595,6 +627,40 @@ struct ksspi_context_info {
 };
 
 /**
+ * struct ksspi_session_key - Argument of %KSSPI_IOC_QUERY_SESSION_KEY:
+ * the session key of an established context, with its type.
+ *
+ * Only callers with ``CAP_SYS_ADMIN`` may ask (``EPERM`` otherwise); a
+ * context without a session key (the local package, or not yet
+ * established) gives ``ENOENT``.
+ */
+struct ksspi_session_key {
+	/**
+	 * @size: Size of this structure as known to the caller.
+	 */
+	__u32 size;
+	/**
+	 * @flags: Must be zero.
+	 */
+	__u32 flags;
+	/**
+	 * @enctype: Out: the Kerberos encryption type of the key (RFC 3961
+	 * etype number, e.g. 18 for aes256-cts-hmac-sha1-96).
+	 */
+	__u32 enctype;
+	/**
+	 * @key_size: In: size of the buffer at @key.  Out: length of the key
+	 * (when the buffer is too small the call fails with ``ERANGE``; a
+	 * NULL @key only gets the length).
+	 */
+	__u32 key_size;
+	/**
+	 * @key: Pointer to a buffer for the key, or 0.
+	 */
+	__u64 key;
+};
+
+/**
  * struct ksspi_token_info - Argument of %KSSPI_IOC_QUERY_TOKEN and
  * %KSSPI_IOC_WHOAMI.
  *
@@ -694,6 +760,8 @@ struct ksspi_impersonate {
 #define KSSPI_IOC_STEP				_IO(KSSPI_IOC_TYPE, 0x20)
 /* On a context fd: struct ksspi_context_info. */
 #define KSSPI_IOC_QUERY_CONTEXT			_IO(KSSPI_IOC_TYPE, 0x21)
+/* On a context fd: struct ksspi_session_key (CAP_SYS_ADMIN only). */
+#define KSSPI_IOC_QUERY_SESSION_KEY		_IO(KSSPI_IOC_TYPE, 0x23)
 /* On an established acceptor context fd: returns a token fd; the argument
  * must be 0 (QuerySecurityContextToken).
  */
