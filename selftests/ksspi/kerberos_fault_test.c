@@ -4,8 +4,8 @@
  * the VM (real KDC, real request-key; see krb5_e2e.h and
  * Documentation/dev-tools/testing.rst): a stale service key, an expired
  * ticket and TGT, clock skew, damaged / truncated / replayed / foreign
- * tokens, and a helper that is missing, crashes, negates, hangs past its
- * deadline or answers garbage.  Every test runs for both packages.
+ * tokens, the KDC down, and a helper that is missing, crashes, negates,
+ * hangs past its deadline or answers garbage.  Every test runs for both packages.
  */
 #include "krb5_e2e.h"
 
@@ -207,6 +207,31 @@ TEST_F_TIMEOUT(krb, bad_tokens, 90)
 	close(icred);
 	close(acred);
 	close(dev);
+}
+
+/* The KDC is down: the initiator cannot get a service ticket. */
+TEST_F_TIMEOUT(krb, kdc_down, 60)
+{
+	struct hs_opts o = base_opts(self, variant);
+	struct side_res ir, ar;
+	char t[NAMEBUF];
+
+	/* A TGT but no cifs/ ticket: the TGS exchange is needed. */
+	svc_name(t, sizeof(t), "cifs");
+	o.target = t;
+	ASSERT_EQ(0, kdc_stop());
+	self->kdc_stopped = true;
+	ASSERT_FALSE(kdc_alive());
+	handshake(&o, &ir, &ar);
+	ASSERT_EQ(0, ir.acq_err) {
+		TH_LOG("acquire with the KDC down: %s", strerror(ir.acq_err));
+	}
+	ASSERT_STATUS(SEC_E_NO_AUTHENTICATING_AUTHORITY, ir);
+	ASSERT_EQ(0, kdc_start());
+	self->kdc_stopped = false;
+	handshake(&o, &ir, &ar);
+	ASSERT_STATUS(SEC_E_OK, ir);
+	ASSERT_STATUS(SEC_E_OK, ar);
 }
 
 /* ============================================================================

@@ -330,31 +330,6 @@ TEST_F_TIMEOUT(krb, refused_principals, 60)
 	ASSERT_STATUS(SEC_E_LOGON_DENIED, ar);
 }
 
-/* The KDC is down: the initiator cannot get a service ticket. */
-TEST_F_TIMEOUT(krb, kdc_down, 60)
-{
-	struct hs_opts o = base_opts(self, variant);
-	struct side_res ir, ar;
-	char t[NAMEBUF];
-
-	/* A TGT but no cifs/ ticket: the TGS exchange is needed. */
-	svc_name(t, sizeof(t), "cifs");
-	o.target = t;
-	ASSERT_EQ(0, kdc_stop());
-	self->kdc_stopped = true;
-	ASSERT_FALSE(kdc_alive());
-	handshake(&o, &ir, &ar);
-	ASSERT_EQ(0, ir.acq_err) {
-		TH_LOG("acquire with the KDC down: %s", strerror(ir.acq_err));
-	}
-	ASSERT_STATUS(SEC_E_NO_AUTHENTICATING_AUTHORITY, ir);
-	ASSERT_EQ(0, kdc_start());
-	self->kdc_stopped = false;
-	handshake(&o, &ir, &ar);
-	ASSERT_STATUS(SEC_E_OK, ir);
-	ASSERT_STATUS(SEC_E_OK, ar);
-}
-
 /*
  * Double hop: alice delegates to host/; the server impersonates her,
  * acquires outbound credentials as her and authenticates to backend/,
