@@ -470,7 +470,8 @@ static int check_req(const struct ksspi_upcall_req *req)
 	unsigned int i;
 
 	if (req->op < KSSPI_UPCALL_ACQUIRE || req->op > KSSPI_UPCALL_DONOR ||
-	    req->flags & ~KSSPI_UPCALL_F_KERNEL || !req->requester ||
+	    req->flags & ~(KSSPI_UPCALL_F_KERNEL | KSSPI_UPCALL_F_LUCID) ||
+	    !req->requester ||
 	    req->nr_items > KSSPI_UPCALL_ITEMS_MAX)
 		return -EINVAL;
 	for (i = 0; i < req->nr_items; i++) {
@@ -563,12 +564,15 @@ static u8 *build_request(const struct ksspi_upcall_req *req, u64 id,
 			 BIT(KSSPI_UPCALL_LOCAL_NAME) |			       \
 			 BIT(KSSPI_UPCALL_SESSION_KEY) |		       \
 			 BIT(KSSPI_UPCALL_DELEGATED) |			       \
-			 BIT(KSSPI_UPCALL_MESSAGE))
+			 BIT(KSSPI_UPCALL_MESSAGE) |			       \
+			 BIT(KSSPI_UPCALL_LUCID))
 #define STRING_ITEMS	(BIT(KSSPI_UPCALL_CLIENT_NAME) |		       \
 			 BIT(KSSPI_UPCALL_SERVER_NAME) |		       \
 			 BIT(KSSPI_UPCALL_LOCAL_NAME) |			       \
 			 BIT(KSSPI_UPCALL_MESSAGE))
-#define NR_TYPES	(KSSPI_UPCALL_MESSAGE + 1)
+#define NR_TYPES	(KSSPI_UPCALL_LUCID + 1)
+#define LUCID_FLAGS	(KSSPI_UPCALL_LUCID_INITIATOR |			       \
+			 KSSPI_UPCALL_LUCID_ACCEPTOR_SUBKEY)
 
 /* The items of a response, by type. */
 struct response {
@@ -637,6 +641,15 @@ static const char *parse_items(const u8 *buf, u32 size, struct response *r)
 		return "output token too long";
 	if (r->len[KSSPI_UPCALL_SESSION_KEY] > KSSPI_UPCALL_SESSION_KEY_MAX)
 		return "session key too long";
+	if (r->seen & BIT(KSSPI_UPCALL_LUCID)) {
+		struct ksspi_upcall_lucid lucid;
+
+		if (r->len[KSSPI_UPCALL_LUCID] != sizeof(lucid))
+			return "bad lucid context";
+		memcpy(&lucid, r->data[KSSPI_UPCALL_LUCID], sizeof(lucid));
+		if (lucid.protocol > 1 || lucid.flags & ~LUCID_FLAGS)
+			return "bad lucid context";
+	}
 	return NULL;
 }
 
@@ -697,6 +710,13 @@ static const char *check_response(const struct upcall_call *call,
 		return "delegated credentials and level disagree";
 	if (!(r->seen & BIT(KSSPI_UPCALL_SESSION_KEY)) != !h->enctype)
 		return "session key and enctype disagree";
+	if (r->seen & BIT(KSSPI_UPCALL_LUCID) &&
+	    (!(call->req->flags & KSSPI_UPCALL_F_LUCID) ||
+	     h->status != SEC_E_OK ||
+	     (call->req->op != KSSPI_UPCALL_INITIATE &&
+	      call->req->op != KSSPI_UPCALL_ACCEPT) ||
+	     !(r->seen & BIT(KSSPI_UPCALL_SESSION_KEY))))
+		return "lucid context not asked for or without a key";
 	n = r->len[KSSPI_UPCALL_GROUPS] / sizeof(u32);
 	for (i = 0; i < n; i++)
 		if (group_at(r, i) == (u32)-1)
@@ -810,6 +830,11 @@ static int make_reply(struct upcall_call *call, const struct response *r,
 				      &reply->session_key_len);
 	reply->delegated = dup_data(r, KSSPI_UPCALL_DELEGATED,
 				    &reply->delegated_len);
+	if (r->seen & BIT(KSSPI_UPCALL_LUCID)) {
+		memcpy(&reply->lucid, r->data[KSSPI_UPCALL_LUCID],
+		       sizeof(reply->lucid));
+		reply->has_lucid = true;
+	}
 	if (missing(r, KSSPI_UPCALL_OUTPUT, reply->output) ||
 	    missing(r, KSSPI_UPCALL_STATE, reply->state) ||
 	    missing(r, KSSPI_UPCALL_CLIENT_NAME, reply->client_name) ||

@@ -11,6 +11,8 @@
 #include <linux/uidgid.h>
 #include <linux/time64.h>
 
+#include "../uapi/linux/ksspi_upcall.h"
+
 struct seq_file;
 
 /* Most request items one call carries. */
@@ -77,6 +79,9 @@ struct ksspi_upcall_req {
  * @delegated: image of a ccache with delegated credentials, or NULL
  *	(freed with kfree_sensitive()).
  * @delegated_len: its length.
+ * @has_lucid: @lucid is valid (only when the request had
+ *	%KSSPI_UPCALL_F_LUCID; then @session_key is there too).
+ * @lucid: per-message state of the established context.
  * @instantiator: the credentials of the process that instantiated the key
  *	when their real, effective, saved and filesystem uids are all @uid
  *	(in the initial user namespace), else NULL: a task credential of the
@@ -109,6 +114,8 @@ struct ksspi_upcall_reply {
 	u32 session_key_len;
 	u8 *delegated;
 	u32 delegated_len;
+	bool has_lucid;
+	struct ksspi_upcall_lucid lucid;
 	const struct cred *instantiator;
 };
 

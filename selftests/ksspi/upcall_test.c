@@ -140,8 +140,9 @@ static int count_keys(void)
 		if (sscanf(line, "%*s %*s %*s %*s %*s %*s %*s %63s %255s",
 			   type, desc) != 2)
 			continue;
+		/* /proc/keys cuts type names to 9 characters. */
 		if (!strcmp(type, "ksspi") ||
-		    !strcmp(type, ".request_key_auth") ||
+		    !strcmp(type, ".request_") ||
 		    !strncmp(desc, "_req.", 5))
 			n++;
 	}
@@ -265,6 +266,8 @@ struct titem {
  * process's credentials.  Returns 0 with the reply text in @reply, or
  * -errno.
  */
+static uint32_t upcall_flags;	/* KSSPI_UPCALL_F_* of the next request */
+
 static int upcall_items(int fd, uint16_t op, const struct titem *items,
 			unsigned int n, char *reply, size_t size)
 {
@@ -276,6 +279,7 @@ static int upcall_items(int fd, uint16_t op, const struct titem *items,
 
 	memset(u, 0, sizeof(*u));
 	u->op = op;
+	u->flags = upcall_flags;
 	u->context_id = 77;
 	u->package_id = KSSPI_PACKAGE_KERBEROS;
 	u->leg = 1;
@@ -534,6 +538,32 @@ TEST_F_TIMEOUT(upcall, accept_as_alice, 300)
 	EXPECT_EQ(ups + 1, stat_get("upcalls"));
 	EXPECT_EQ(ok + 1, stat_get("upcalls_ok"));
 	EXPECT_EQ(0, stat_get("upcalls_in_flight"));
+	EXPECT_EQ(0, wait_no_keys());
+}
+
+/* KSSPI_UPCALL_F_LUCID: the per-message state of the context comes too. */
+TEST_F_TIMEOUT(upcall, accept_lucid, 300)
+{
+	char v[512], line[512];
+
+	upcall_flags = KSSPI_UPCALL_F_LUCID;
+	ASSERT_EQ(0, upcall(self->fd, KSSPI_UPCALL_ACCEPT, "ok:lucid",
+			    self->reply, REPLY_MAX));
+	upcall_flags = 0;
+	EXPECT_STREQ("0x00000000", field(self->reply, "status", v, sizeof(v)));
+	EXPECT_STREQ("1 0x2 5 7", field(self->reply, "lucid", v, sizeof(v)));
+	ASSERT_EQ(0, wait_line(self->env.logdir, "lucid", "request ", line,
+			       sizeof(line), 60000));
+	EXPECT_NE(NULL, strstr(line, " flags=2 "));
+	/* Without the flag, no lucid context. */
+	ASSERT_EQ(0, upcall(self->fd, KSSPI_UPCALL_ACCEPT, "ok:plain",
+			    self->reply, REPLY_MAX));
+	EXPECT_STREQ("-", field(self->reply, "lucid", v, sizeof(v)));
+	/* An unknown request flag never reaches the helper. */
+	upcall_flags = 0x4;
+	EXPECT_EQ(-EINVAL, upcall(self->fd, KSSPI_UPCALL_ACCEPT, "ok:flag",
+				  self->reply, REPLY_MAX));
+	upcall_flags = 0;
 	EXPECT_EQ(0, wait_no_keys());
 }
 
@@ -948,6 +978,14 @@ MALFORMED(enctype_without_key, "enctype-without-key",
 	  "session key and enctype disagree");
 MALFORMED(key_without_enctype, "key-without-enctype",
 	  "session key and enctype disagree");
+MALFORMED(lucid_size, "lucid-size",
+	  "bad lucid context");
+MALFORMED(lucid_protocol, "lucid-protocol",
+	  "bad lucid context");
+MALFORMED(lucid_flags, "lucid-flags",
+	  "bad lucid context");
+MALFORMED(lucid_not_asked, "lucid-unasked",
+	  "lucid context not asked for or without a key");
 MALFORMED(wrong_id, "wrong-id",
 	  "answers another request");
 
@@ -1175,6 +1213,16 @@ TEST_F_TIMEOUT(waiting, interrupted, 300)
 	ASSERT_EQ(0, wait_line(self->env.logdir, "i", "done hanging", line,
 			       sizeof(line), 60000));
 	EXPECT_EQ(1, stat_get("upcalls_in_flight"));
+	/* What count_keys() looks for exists while an upcall waits. */
+	EXPECT_EQ(3, count_keys()) {
+		char kl[512];
+		FILE *pk = fopen("/proc/keys", "re");
+
+		while (pk && fgets(kl, sizeof(kl), pk))
+			TH_LOG("%s", kl);
+		if (pk)
+			fclose(pk);
+	}
 	ASSERT_EQ(0, kill(pid, SIGUSR1));
 	ASSERT_EQ(pid, waitpid(pid, &st, 0));
 	ASSERT_TRUE(WIFEXITED(st));

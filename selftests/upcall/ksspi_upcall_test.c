@@ -81,6 +81,11 @@ static void format_reply(struct ut_file *f, const struct ksspi_upcall_reply *r)
 	put_hex(f, "session_key", r->session_key, r->session_key_len);
 	put_text(f, "delegated %u\n", r->delegated ? r->delegated_len : 0);
 	put_text(f, "instantiator %d\n", !!r->instantiator);
+	if (r->has_lucid)
+		put_text(f, "lucid %u 0x%x %llu %llu\n", r->lucid.protocol,
+			 r->lucid.flags, r->lucid.send_seq, r->lucid.recv_seq);
+	else
+		put_text(f, "lucid -\n");
 }
 
 static int ut_open(struct inode *inode, struct file *file)

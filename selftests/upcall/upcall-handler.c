@@ -214,6 +214,16 @@ static void build_ok(const struct request *r, struct response *o)
 		add_string(o, KSSPI_UPCALL_LOCAL_NAME, "alice");
 		add_item(o, KSSPI_UPCALL_GROUPS, groups, sizeof(groups));
 		add_item(o, KSSPI_UPCALL_SESSION_KEY, skey, sizeof(skey));
+		if (r->hdr.hdr.flags & KSSPI_UPCALL_F_LUCID) {
+			struct ksspi_upcall_lucid l = {
+				.protocol = 1,
+				.flags = KSSPI_UPCALL_LUCID_ACCEPTOR_SUBKEY,
+				.send_seq = 5,
+				.recv_seq = 7,
+			};
+
+			add_item(o, KSSPI_UPCALL_LUCID, &l, sizeof(l));
+		}
 		break;
 	}
 	case KSSPI_UPCALL_INITIATE:
@@ -378,6 +388,19 @@ static int corrupt(struct response *o, const char *kind)
 		h->enctype = 18;
 	} else if (!strcmp(kind, "key-without-enctype")) {
 		h->enctype = 0;
+	} else if (!strncmp(kind, "lucid-", 6)) {
+		struct ksspi_upcall_lucid l = { .protocol = 1 };
+		size_t len = sizeof(l);
+
+		if (!strcmp(kind, "lucid-size"))
+			len -= 4;
+		else if (!strcmp(kind, "lucid-protocol"))
+			l.protocol = 2;
+		else if (!strcmp(kind, "lucid-flags"))
+			l.flags = 4;
+		else if (strcmp(kind, "lucid-unasked"))
+			return -1;
+		add_item(o, KSSPI_UPCALL_LUCID, &l, len);
 	} else if (!strcmp(kind, "wrong-id")) {
 		h->id++;
 	} else {
