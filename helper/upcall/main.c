@@ -4,10 +4,11 @@
  *
  * /sbin/request-key runs it for keys of type "ksspi"
  * (/etc/request-key.d/ksspi.conf: "create ksspi * * ksspi-upcall %k").
- * It reads the request from the authorisation key, becomes the requester
- * (or, for in-kernel users, an unprivileged account once the system
- * keytab is in memory), does one GSS-API step with MIT Kerberos and
- * instantiates the key with the response.  Any failure of its own negates
+ * It reads the request from the authorisation key; a worker child becomes
+ * the requester (or, for in-kernel users, an unprivileged account once the
+ * system keytab is in memory) and does one GSS-API step with MIT Kerberos;
+ * the parent instantiates the key with the response -- as the client, when
+ * an acceptor established a context (see worker.h).  Any failure of its own negates
  * the key (the kernel then reports SEC_E_NO_AUTHENTICATING_AUTHORITY);
  * Kerberos failures are answers, with their SECURITY_STATUS.
  *
