@@ -49,6 +49,9 @@ endif
 ifneq ($(wildcard helper/upcall/config.c),)
 FUZZ_ALL += helper_config
 endif
+ifneq ($(wildcard helper/upcall/mapping.c),)
+FUZZ_ALL += helper_mapping
+endif
 FUZZ_TARGETS	?= $(FUZZ_ALL)
 FUZZ_BINS	:= $(FUZZ_ALL:%=$(FUZZ_OUT)/%_fuzz)
 
@@ -82,6 +85,13 @@ $(FUZZ_OUT)/helper_config_fuzz: selftests/fuzz/helper_config_fuzz.c helper/upcal
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_WARN) -Werror -D_GNU_SOURCE -Ihelper/upcall -Iuapi \
 		-o $@ $< helper/upcall/config.c
+
+$(FUZZ_OUT)/helper_mapping_fuzz: selftests/fuzz/helper_mapping_fuzz.c helper/upcall/mapping.c \
+		helper/upcall/proto.c helper/upcall/config.c $(wildcard helper/upcall/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_WARN) -Werror -D_GNU_SOURCE -Ihelper/upcall -Iuapi \
+		-o $@ $< helper/upcall/mapping.c helper/upcall/proto.c helper/upcall/config.c \
+		-lkrb5 -lk5crypto -lcom_err
 
 fuzz: fuzz-build
 	@selftests/fuzz/run --summary --seconds $(FUZZ_SECONDS) --work $(FUZZ_OUT)/work \
