@@ -71,7 +71,7 @@ endif
 $(FUZZ_OUT)/upcall_response_fuzz: selftests/fuzz/upcall_response_fuzz.c kmod/upcall.c \
 		$(wildcard kmod/*.h) $(wildcard uapi/linux/*.h) $(KSHIM_HDRS)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_WARN) -Wno-unused-function -Wno-pointer-sign \
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_WARN) -Wno-unused-function -Wno-pointer-sign -Wno-sign-compare \
 		-D_GNU_SOURCE -Iselftests/fuzz/kshim -Iuapi -o $@ $<
 
 $(FUZZ_OUT)/helper_request_fuzz: selftests/fuzz/helper_request_fuzz.c helper/upcall/proto.c \
