@@ -12,6 +12,7 @@
 #include "impersonate.h"
 #include "uapi.h"
 #include "stats.h"
+#include "upcall.h"
 
 #define CREATE_TRACE_POINTS
 #include "trace.h"
@@ -60,11 +61,16 @@ static int __init ksspi_init(void)
 	ret = ksspi_local_init();
 	if (ret)
 		goto err_stats;
-	ret = misc_register(&ksspi_dev);
+	ret = ksspi_upcall_init();
 	if (ret)
 		goto err_local;
+	ret = misc_register(&ksspi_dev);
+	if (ret)
+		goto err_upcall;
 	return 0;
 
+err_upcall:
+	ksspi_upcall_exit();
 err_local:
 	ksspi_local_exit();
 err_stats:
@@ -75,6 +81,7 @@ err_stats:
 static void __exit ksspi_exit(void)
 {
 	misc_deregister(&ksspi_dev);
+	ksspi_upcall_exit();
 	ksspi_stats_exit();
 	ksspi_local_exit();
 	ksspi_impersonate_exit();

@@ -19,6 +19,7 @@
 #include "package.h"
 #include "stats.h"
 #include "impersonate.h"
+#include "upcall.h"
 
 /* SECURITY_STATUS errors are 0x800903xx: index them by the low byte. */
 #define STATUS_SLOTS 0x80
@@ -44,6 +45,12 @@ static const char *const counter_names[KSSPI_STAT_NR] = {
 	[KSSPI_STAT_IMPERSONATION_DENIED] = "impersonations_denied",
 	[KSSPI_STAT_REVERTS] = "reverts",
 	[KSSPI_STAT_REVERT_DENIED] = "reverts_denied",
+	[KSSPI_STAT_UPCALLS] = "upcalls",
+	[KSSPI_STAT_UPCALL_OK] = "upcalls_ok",
+	[KSSPI_STAT_UPCALL_FAILED] = "upcalls_failed",
+	[KSSPI_STAT_UPCALL_TIMEOUTS] = "upcalls_timed_out",
+	[KSSPI_STAT_UPCALL_MALFORMED] = "upcalls_malformed",
+	[KSSPI_STAT_UPCALL_INTERRUPTED] = "upcalls_interrupted",
 };
 
 void ksspi_stat_inc(enum ksspi_counter c)
@@ -118,6 +125,7 @@ static int stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "tokens_live %u\n", live_tok);
 	seq_printf(m, "impersonating_threads %u\n", ksspi_thread_count());
 	seq_printf(m, "local_tickets_live %u\n", ksspi_local_tickets());
+	seq_printf(m, "upcalls_in_flight %u\n", ksspi_upcall_in_flight());
 	for (i = 0; i < STATUS_SLOTS; i++) {
 		s64 n = atomic64_read(&by_status[i]);
 

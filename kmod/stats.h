@@ -24,6 +24,12 @@ enum ksspi_counter {
 	KSSPI_STAT_IMPERSONATION_DENIED,/* user impersonations refused */
 	KSSPI_STAT_REVERTS,		/* user reverts done */
 	KSSPI_STAT_REVERT_DENIED,	/* user reverts refused */
+	KSSPI_STAT_UPCALLS,		/* helper upcalls started */
+	KSSPI_STAT_UPCALL_OK,		/* upcalls with a valid answer */
+	KSSPI_STAT_UPCALL_FAILED,	/* no helper, no answer, negated */
+	KSSPI_STAT_UPCALL_TIMEOUTS,	/* upcalls past their deadline */
+	KSSPI_STAT_UPCALL_MALFORMED,	/* upcalls with a malformed answer */
+	KSSPI_STAT_UPCALL_INTERRUPTED,	/* upcalls ended by a signal */
 	KSSPI_STAT_NR,
 };
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * ksspi trace events: context legs and impersonation.  Enable with
+ * ksspi trace events: context legs, impersonation and helper upcalls.  Enable with
  * `echo 1 > /sys/kernel/tracing/events/ksspi/enable`.
  */
 #undef TRACE_SYSTEM
@@ -78,6 +78,54 @@ TRACE_EVENT(ksspi_revert,
 	),
 	TP_printk("status=0x%08x api=%s", (u32)__entry->status,
 		  __entry->kernel ? "kernel" : "user")
+);
+
+TRACE_EVENT(ksspi_upcall_start,
+	TP_PROTO(u64 id, u16 op, u64 context, u32 uid, size_t len),
+	TP_ARGS(id, op, context, uid, len),
+	TP_STRUCT__entry(
+		__field(u64, id)
+		__field(u16, op)
+		__field(u64, context)
+		__field(u32, uid)
+		__field(u32, len)
+	),
+	TP_fast_assign(
+		__entry->id = id;
+		__entry->op = op;
+		__entry->context = context;
+		__entry->uid = uid;
+		__entry->len = len;
+	),
+	TP_printk("upcall=%llu op=%u ctx=%llu uid=%u len=%u",
+		  __entry->id, __entry->op, __entry->context, __entry->uid,
+		  __entry->len)
+);
+
+TRACE_EVENT(ksspi_upcall_done,
+	TP_PROTO(u64 id, u16 op, u64 context, s64 duration_us, int result,
+		 s32 status),
+	TP_ARGS(id, op, context, duration_us, result, status),
+	TP_STRUCT__entry(
+		__field(u64, id)
+		__field(u16, op)
+		__field(u64, context)
+		__field(s64, duration_us)
+		__field(int, result)
+		__field(s32, status)
+	),
+	TP_fast_assign(
+		__entry->id = id;
+		__entry->op = op;
+		__entry->context = context;
+		__entry->duration_us = duration_us;
+		__entry->result = result;
+		__entry->status = status;
+	),
+	TP_printk("upcall=%llu op=%u ctx=%llu duration_us=%lld result=%d status=0x%08x",
+		  __entry->id, __entry->op, __entry->context,
+		  __entry->duration_us, __entry->result,
+		  (u32)__entry->status)
 );
 
 #endif /* _KSSPI_TRACE_H */

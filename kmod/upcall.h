@@ -112,6 +112,7 @@ int ksspi_upcall(const struct ksspi_upcall_req *req,
 		 struct ksspi_upcall_reply **replyp);
 void ksspi_upcall_reply_free(struct ksspi_upcall_reply *reply);
 const struct cred *ksspi_upcall_anon_donor(void);
+unsigned int ksspi_upcall_in_flight(void);
 
 int ksspi_upcall_init(void);
 void ksspi_upcall_exit(void);

@@ -44,6 +44,10 @@
 #define KSSPI_UPCALL_MAX		65536
 /* Largest opaque state carried from one leg to the next. */
 #define KSSPI_UPCALL_STATE_MAX		16384
+/* Most supplementary groups a %KSSPI_UPCALL_GROUPS item may carry. */
+#define KSSPI_UPCALL_GROUPS_MAX		4096
+/* Largest %KSSPI_UPCALL_SESSION_KEY item, in bytes. */
+#define KSSPI_UPCALL_SESSION_KEY_MAX	64
 
 /* Operations (&ksspi_upcall_header.op). */
 /*
