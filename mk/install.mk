@@ -137,3 +137,38 @@ uninstall-dkms:
 		$(DKMS) remove -m ksspi -v $(VERSION) --all; \
 	fi
 	rm -rf $(DKMS_SRC)
+
+# --- ksspi-upcall (the request-key helper; owned by the helper area) ---
+#
+# The helper, its man page, the request-key rule that runs it for keys of
+# type "ksspi", and its configuration (installed only when absent, so an
+# administrator's settings survive a reinstall; uninstall removes it).
+UPCALL_INSTALLED := \
+	$(SBINDIR)/ksspi-upcall \
+	$(MANDIR)/man8/ksspi-upcall.8 \
+	$(SYSCONFDIR)/request-key.d/ksspi.conf \
+	$(SYSCONFDIR)/ksspi/upcall.conf
+INSTALLED += $(UPCALL_INSTALLED)
+
+.PHONY: install-upcall
+install: install-upcall
+
+install-upcall: $(O)/ksspi-upcall
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(SYSCONFDIR)/request-key.d \
+		$(DESTDIR)$(SYSCONFDIR)/ksspi
+	$(INSTALL) -m 0755 $(O)/ksspi-upcall $(DESTDIR)$(SBINDIR)/ksspi-upcall
+	$(INSTALL) -m 0644 man/ksspi-upcall.8 \
+		$(DESTDIR)$(MANDIR)/man8/ksspi-upcall.8
+	sed 's|@SBINDIR@|$(SBINDIR)|g' helper/upcall/request-key.conf.in \
+		>$(DESTDIR)$(SYSCONFDIR)/request-key.d/ksspi.conf
+	chmod 0644 $(DESTDIR)$(SYSCONFDIR)/request-key.d/ksspi.conf
+	test -e $(DESTDIR)$(SYSCONFDIR)/ksspi/upcall.conf || \
+		$(INSTALL) -m 0644 helper/upcall/upcall.conf \
+			$(DESTDIR)$(SYSCONFDIR)/ksspi/upcall.conf
+
+uninstall: uninstall-upcall-dir
+.PHONY: uninstall-upcall-dir
+uninstall-upcall-dir:
+	rm -f $(addprefix $(DESTDIR),$(UPCALL_INSTALLED))
+	rmdir $(DESTDIR)$(SYSCONFDIR)/ksspi 2>/dev/null || true
