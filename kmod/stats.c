@@ -6,6 +6,7 @@
  *   /sys/kernel/debug/ksspi/contexts        one line per live context
  *   /sys/kernel/debug/ksspi/tokens          one line per live token
  *   /sys/kernel/debug/ksspi/impersonations  one line per impersonating thread
+ *   /sys/kernel/debug/ksspi/upcall_failures failed helper upcalls by reason
  *
  * Every file is a read-only view (mode 0400); the formats are documented in
  * Documentation/admin-guide/ksspi.rst and read by ksspictl.
@@ -194,6 +195,13 @@ static int impersonations_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(impersonations);
 
+static int upcall_failures_show(struct seq_file *m, void *v)
+{
+	ksspi_upcall_show_failures(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(upcall_failures);
+
 void ksspi_stats_init(void)
 {
 	dir = debugfs_create_dir("ksspi", NULL);
@@ -202,6 +210,8 @@ void ksspi_stats_init(void)
 	debugfs_create_file("tokens", 0400, dir, NULL, &tokens_fops);
 	debugfs_create_file("impersonations", 0400, dir, NULL,
 			    &impersonations_fops);
+	debugfs_create_file("upcall_failures", 0400, dir, NULL,
+			    &upcall_failures_fops);
 }
 
 void ksspi_stats_exit(void)

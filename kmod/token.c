@@ -20,6 +20,7 @@
 #include "params.h"
 #include "stats.h"
 #include "trace.h"
+#include "upcall.h"
 
 struct ksspi_token *ksspi_token_get(struct ksspi_token *tok)
 {
@@ -251,13 +252,15 @@ static struct cred *prepare_accounted(const struct cred *base,
  * namespace) with the client's ids, no capabilities, and the client's
  * accounting and keyrings (see prepare_accounted()).  They need a task
  * credential of the client: the token's source, or @base itself when the
- * token names the caller.  The last result is cached in the token: the
- * threads of one server share their credentials, so after the first call
- * this allocates nothing.
+ * token names the caller; below impersonation level, where the ids are
+ * anonymous, one of the overflow uid that the helper donates (an upcall,
+ * see ksspi_upcall_anon_donor()).  The last result is cached in the token:
+ * the threads of one server share their credentials, so after the first
+ * call this allocates nothing and makes no upcall.
  *
  * Return: a new reference; ERR_PTR(-ENOENT) when the token has no usable
- * source (none, another user namespace, or below impersonation level, whose
- * anonymous ids have no task to take accounting from); -ENOMEM.
+ * source (none, another user namespace, or below impersonation level no
+ * donor because no helper answered); -ENOMEM.
  */
 const struct cred *ksspi_token_cred_for(struct ksspi_token *tok,
 					const struct cred *base)
@@ -269,7 +272,7 @@ const struct cred *ksspi_token_cred_for(struct ksspi_token *tok,
 		.level = tok->level,
 	};
 	const struct cred *built, *old_base = NULL, *old_built = NULL;
-	const struct cred *source = tok->source;
+	const struct cred *source = tok->source, *donor = NULL;
 	struct cred *prepared;
 
 	spin_lock(&tok->cache_lock);
@@ -280,12 +283,22 @@ const struct cred *ksspi_token_cred_for(struct ksspi_token *tok,
 	}
 	spin_unlock(&tok->cache_lock);
 
-	if (uid_eq(base->uid, tok->uid))
+	if (tok->level < SECURITY_IMPERSONATION) {
+		/* Anonymous ids: a task of the overflow uid, from the helper. */
+		donor = ksspi_upcall_anon_donor();
+		source = donor;
+	} else if (uid_eq(base->uid, tok->uid)) {
 		source = base;
-	if (tok->level < SECURITY_IMPERSONATION || !source ||
-	    source->user_ns != base->user_ns || !uid_eq(source->uid, tok->uid))
+	}
+	if (!source || source->user_ns != base->user_ns ||
+	    (!donor && !uid_eq(source->uid, tok->uid))) {
+		if (donor)
+			put_cred(donor);
 		return ERR_PTR(-ENOENT);
+	}
 	prepared = prepare_accounted(base, source, tok->level);
+	if (donor)
+		put_cred(donor);
 	built = prepared ? build_cred(&desc, prepared) : NULL;
 	if (!built)
 		return ERR_PTR(-ENOMEM);

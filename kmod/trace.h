@@ -104,8 +104,8 @@ TRACE_EVENT(ksspi_upcall_start,
 
 TRACE_EVENT(ksspi_upcall_done,
 	TP_PROTO(u64 id, u16 op, u64 context, s64 duration_us, int result,
-		 s32 status),
-	TP_ARGS(id, op, context, duration_us, result, status),
+		 s32 status, const char *reason),
+	TP_ARGS(id, op, context, duration_us, result, status, reason),
 	TP_STRUCT__entry(
 		__field(u64, id)
 		__field(u16, op)
@@ -113,6 +113,7 @@ TRACE_EVENT(ksspi_upcall_done,
 		__field(s64, duration_us)
 		__field(int, result)
 		__field(s32, status)
+		__string(reason, reason)
 	),
 	TP_fast_assign(
 		__entry->id = id;
@@ -121,11 +122,12 @@ TRACE_EVENT(ksspi_upcall_done,
 		__entry->duration_us = duration_us;
 		__entry->result = result;
 		__entry->status = status;
+		__assign_str(reason, reason);
 	),
-	TP_printk("upcall=%llu op=%u ctx=%llu duration_us=%lld result=%d status=0x%08x",
+	TP_printk("upcall=%llu op=%u ctx=%llu duration_us=%lld result=%d status=0x%08x reason=\"%s\"",
 		  __entry->id, __entry->op, __entry->context,
 		  __entry->duration_us, __entry->result,
-		  (u32)__entry->status)
+		  (u32)__entry->status, __get_str(reason))
 );
 
 #endif /* _KSSPI_TRACE_H */

@@ -23,6 +23,8 @@
  * revoked and invalidated as soon as its answer is taken.
  */
 #include <linux/base64.h>
+#include <linux/capability.h>
+#include <linux/highuid.h>
 #include <linux/cred.h>
 #include <linux/err.h>
 #include <linux/key.h>
@@ -59,6 +61,8 @@
 #define UPCALL_DESC_MAX		(sizeof(UPCALL_DESC_PREFIX) + 16)
 
 static unsigned int upcall_timeout_ms = 15000;
+/* Upcalls in flight wait here too: a new deadline applies to them at once. */
+static DECLARE_WAIT_QUEUE_HEAD(timeout_wq);
 
 static int timeout_set(const char *val, const struct kernel_param *kp)
 {
@@ -71,6 +75,7 @@ static int timeout_set(const char *val, const struct kernel_param *kp)
 	if (ms < UPCALL_TIMEOUT_MIN_MS || ms > UPCALL_TIMEOUT_MAX_MS)
 		return -EINVAL;
 	WRITE_ONCE(*(unsigned int *)kp->arg, ms);
+	wake_up_all(&timeout_wq);
 	return 0;
 }
 
@@ -81,7 +86,7 @@ static const struct kernel_param_ops timeout_ops = {
 
 module_param_cb(upcall_timeout_ms, &timeout_ops, &upcall_timeout_ms, 0644);
 MODULE_PARM_DESC(upcall_timeout_ms,
-		 "Deadline of a helper upcall, in milliseconds, 100..600000 (default 15000)");
+		 "Deadline of a helper upcall from its start, in milliseconds, 100..600000 (default 15000); a change applies to upcalls in flight");
 
 /*
  * The credentials every request is made with: the kernel's, with a keyring
@@ -92,6 +97,14 @@ MODULE_PARM_DESC(upcall_timeout_ms,
 static const struct cred *upcall_cred;
 static atomic64_t next_id;
 static atomic_t in_flight;
+
+/* Failed upcalls by reason, for debugfs: reasons are string constants. */
+#define REASONS_MAX	64
+static struct {
+	const char *why;
+	u64 count;
+} reasons[REASONS_MAX];
+static DEFINE_SPINLOCK(reasons_lock);
 
 /* What the helper instantiated the key with. */
 struct upcall_payload {
@@ -109,6 +122,7 @@ struct upcall_call {
 	struct pid *helper;		/* the process started for the call */
 	bool constructed;		/* the actor ran */
 	int result;			/* what it found */
+	const char *why;		/* why it failed, for logs and traces */
 	struct upcall_payload *payload;	/* the answer it took */
 };
 
@@ -234,16 +248,13 @@ static int upcall_spawn(struct upcall_call *call, struct key *authkey,
 		"PATH=/sbin:/bin:/usr/sbin:/usr/bin",
 		NULL
 	};
-	static char path[] = "/sbin/request-key";
+	static const char path[] = "/sbin/request-key";
 	const struct cred *cred = current_cred();
 	char key_str[12], ring_str[12], desc[20];
-	char *argv[] = {
-		path, "create", key_str, "0", "0", ring_str, "0", ring_str,
-		NULL
-	};
 	struct subprocess_info *info;
 	struct key *session;
-	int ret;
+	char *argv[9];
+	int ret, i = 0;
 
 	snprintf(desc, sizeof(desc), "_req.%u", key->serial);
 	session = keyring_alloc(desc, cred->fsuid, cred->fsgid, cred,
@@ -255,8 +266,22 @@ static int upcall_spawn(struct upcall_call *call, struct key *authkey,
 	if (ret)
 		goto out_put;
 
+	/*
+	 * The arguments call_sbin_request_key() gives: operation, key,
+	 * requester's uid and gid (ours: the request carries the real ones),
+	 * its thread, process and session keyrings (our keyring).
+	 */
 	snprintf(key_str, sizeof(key_str), "%d", key->serial);
 	snprintf(ring_str, sizeof(ring_str), "%d", cred->thread_keyring->serial);
+	argv[i++] = (char *)path;
+	argv[i++] = "create";
+	argv[i++] = key_str;
+	argv[i++] = "0";
+	argv[i++] = "0";
+	argv[i++] = ring_str;
+	argv[i++] = "0";
+	argv[i++] = ring_str;
+	argv[i] = NULL;
 	info = call_usermodehelper_setup(path, argv, (char **)envp, GFP_KERNEL,
 					 helper_init, NULL, call);
 	if (!info) {
@@ -294,22 +319,27 @@ static void kill_helper(struct pid *pid)
 /*
  * Waits until the key is instantiated or negated, the helper exits, a
  * signal arrives or the deadline passes, whichever comes first: on the
- * key's construction bit (as wait_for_key_construction() does) and on the
- * helper's pid (as a pidfd poll does) at once.
+ * key's construction bit (as wait_for_key_construction() does), on the
+ * helper's pid (as a pidfd poll does) and on changes of the deadline at
+ * once.  The deadline is @start plus the upcall_timeout_ms parameter as it
+ * is now, so that lowering it releases callers that already wait.
  */
-static int upcall_wait(struct upcall_call *call, struct key *key)
+static int upcall_wait(struct upcall_call *call, struct key *key,
+		       unsigned long start)
 {
 	wait_queue_head_t *kwq = bit_waitqueue(&key->flags,
 					       KEY_FLAG_USER_CONSTRUCT);
 	DEFINE_WAIT_BIT(kwait, &key->flags, KEY_FLAG_USER_CONSTRUCT);
 	wait_queue_head_t *hwq = &call->helper->wait_pidfd;
-	long left = msecs_to_jiffies(READ_ONCE(upcall_timeout_ms));
 	DEFINE_WAIT(hwait);
+	DEFINE_WAIT(twait);
+	long left;
 	int ret;
 
 	for (;;) {
 		prepare_to_wait(kwq, &kwait.wq_entry, TASK_INTERRUPTIBLE);
 		prepare_to_wait(hwq, &hwait, TASK_INTERRUPTIBLE);
+		prepare_to_wait(&timeout_wq, &twait, TASK_INTERRUPTIBLE);
 		if (!test_bit(KEY_FLAG_USER_CONSTRUCT, &key->flags)) {
 			ret = 0;
 			break;
@@ -325,12 +355,16 @@ static int upcall_wait(struct upcall_call *call, struct key *key)
 			ret = -EINTR;
 			break;
 		}
-		if (!left) {
+		left = (long)(start +
+			      msecs_to_jiffies(READ_ONCE(upcall_timeout_ms)) -
+			      jiffies);
+		if (left <= 0) {
 			ret = -ETIMEDOUT;
 			break;
 		}
-		left = schedule_timeout(left);
+		schedule_timeout(left);
 	}
+	finish_wait(&timeout_wq, &twait);
 	finish_wait(hwq, &hwait);
 	finish_wait(kwq, &kwait.wq_entry);
 	return ret;
@@ -341,15 +375,23 @@ static int upcall_take(struct upcall_call *call, struct key *key)
 {
 	short state = key_read_state(key);
 
-	if (state < 0)		/* negated or rejected by the helper */
+	if (state < 0) {	/* negated or rejected by the helper */
+		call->why = "negated by the helper";
 		return state == -EACCES ? -EACCES : -ENOKEY;
-	if (state != KEY_IS_POSITIVE)
+	}
+	if (state != KEY_IS_POSITIVE) {
+		call->why = "not instantiated";
 		return -ENOKEY;
+	}
 	down_write(&key->sem);
 	call->payload = key->payload.data[0];
 	key->payload.data[0] = NULL;
 	up_write(&key->sem);
-	return call->payload ? 0 : -EKEYREVOKED;
+	if (!call->payload) {
+		call->why = "revoked";
+		return -EKEYREVOKED;
+	}
+	return 0;
 }
 
 /*
@@ -363,20 +405,34 @@ static int upcall_request_key(struct key *authkey, void *aux)
 {
 	struct key *key = get_request_key_auth(authkey)->target_key;
 	struct upcall_call *call = aux;
+	unsigned long start = jiffies;
 	int ret;
 
 	call->constructed = true;
-	ret = upcall_spawn(call, authkey, key);
-	if (ret) {
-		pr_warn_ratelimited("ksspi: upcall %llu: cannot run /sbin/request-key: %d\n",
-				    call->id, ret);
-		if (ret != -ENOMEM)
-			ret = -EHOSTUNREACH;
+	if (signal_pending(current)) {
+		/* A caller already told to stop starts no helper. */
+		ret = -EINTR;
+		call->why = "interrupted";
 	} else {
-		ret = upcall_wait(call, key);
-		if (!ret)
-			ret = upcall_take(call, key);
+		ret = upcall_spawn(call, authkey, key);
+		if (ret) {
+			pr_warn_ratelimited("ksspi: upcall %llu: cannot run /sbin/request-key: %d\n",
+					    call->id, ret);
+			call->why = "cannot run /sbin/request-key";
+			if (ret != -ENOMEM)
+				ret = -EHOSTUNREACH;
+		} else {
+			ret = upcall_wait(call, key, start);
+		}
 	}
+	if (ret == -EHOSTUNREACH && !call->why)
+		call->why = "the helper exited without answering";
+	else if (ret == -ETIMEDOUT)
+		call->why = "deadline passed";
+	else if (ret == -EINTR)
+		call->why = "interrupted";
+	else if (!ret)
+		ret = upcall_take(call, key);
 	if (ret) {
 		complete_request_key(authkey, ret);
 		key_invalidate(authkey);
@@ -607,6 +663,7 @@ static const char *check_response(const struct upcall_call *call,
 	const struct ksspi_upcall_response *h = &r->hdr;
 	bool acceptor = call->req->op == KSSPI_UPCALL_ACCEPT &&
 			h->status == SEC_E_OK;
+	bool delegation = h->level == SECURITY_DELEGATION;
 	bool has_uid = h->uid != (u32)-1;
 	u32 i, n;
 
@@ -636,8 +693,7 @@ static const char *check_response(const struct upcall_call *call,
 	if (!has_uid && (h->level >= SECURITY_IMPERSONATION ||
 			 r->seen & BIT(KSSPI_UPCALL_GROUPS)))
 		return "level or groups without a uid";
-	if (!(r->seen & BIT(KSSPI_UPCALL_DELEGATED)) !=
-	    (h->level != SECURITY_DELEGATION))
+	if (!(r->seen & BIT(KSSPI_UPCALL_DELEGATED)) != !delegation)
 		return "delegated credentials and level disagree";
 	if (!(r->seen & BIT(KSSPI_UPCALL_SESSION_KEY)) != !h->enctype)
 		return "session key and enctype disagree";
@@ -680,8 +736,25 @@ static bool missing(const struct response *r, u16 type, const void *p)
 	return r->seen & BIT(type) && !p;
 }
 
+/*
+ * Whether @c is a plain task credential of @want's ids: every uid and gid
+ * those of @want, no supplementary group, no capability, the initial user
+ * namespace.
+ */
+static bool is_donor(const struct cred *c, const struct cred *want)
+{
+	return c->user_ns == &init_user_ns &&
+	       uid_eq(c->uid, want->uid) && uid_eq(c->euid, want->uid) &&
+	       uid_eq(c->suid, want->uid) && uid_eq(c->fsuid, want->uid) &&
+	       gid_eq(c->gid, want->gid) && gid_eq(c->egid, want->gid) &&
+	       gid_eq(c->sgid, want->gid) && gid_eq(c->fsgid, want->gid) &&
+	       !c->group_info->ngroups &&
+	       cap_isclear(c->cap_effective) && cap_isclear(c->cap_permitted) &&
+	       cap_isclear(c->cap_inheritable) && cap_isclear(c->cap_ambient);
+}
+
 /* Copies a validated response out. */
-static int make_reply(const struct upcall_call *call, const struct response *r,
+static int make_reply(struct upcall_call *call, const struct response *r,
 		      struct ksspi_upcall_reply **replyp)
 {
 	const struct cred *ic = call->payload->cred;
@@ -708,6 +781,7 @@ static int make_reply(const struct upcall_call *call, const struct response *r,
 		/* The module's rule, whatever the helper's configuration. */
 		pr_warn_ratelimited("ksspi: upcall %llu: the helper mapped the client to uid %u gid %u or group 0; refused (allow_root is off)\n",
 				    call->id, r->hdr.uid, r->hdr.gid);
+		call->why = "identity maps to root";
 		reply->status = SEC_E_LOGON_DENIED;
 		reply->uid = INVALID_UID;
 		reply->gid = INVALID_GID;
@@ -745,10 +819,17 @@ static int make_reply(const struct upcall_call *call, const struct response *r,
 	    missing(r, KSSPI_UPCALL_DELEGATED, reply->delegated))
 		goto err_nomem;
 
-	if (uid_valid(reply->uid) && uid_eq(ic->uid, reply->uid) &&
-	    uid_eq(ic->euid, reply->uid) && uid_eq(ic->suid, reply->uid) &&
-	    uid_eq(ic->fsuid, reply->uid))
+	if (call->req->op == KSSPI_UPCALL_DONOR) {
+		if (is_donor(ic, call->req->requester))
+			reply->instantiator = get_cred(ic);
+		else
+			call->why = "donor credentials refused";
+	} else if (uid_valid(reply->uid) && uid_eq(ic->uid, reply->uid) &&
+		   uid_eq(ic->euid, reply->uid) &&
+		   uid_eq(ic->suid, reply->uid) &&
+		   uid_eq(ic->fsuid, reply->uid)) {
 		reply->instantiator = get_cred(ic);
+	}
 	*replyp = reply;
 	return 0;
 
@@ -757,7 +838,7 @@ err_nomem:
 	return -ENOMEM;
 }
 
-static int parse_response(const struct upcall_call *call,
+static int parse_response(struct upcall_call *call,
 			  struct ksspi_upcall_reply **replyp)
 {
 	const struct upcall_payload *p = call->payload;
@@ -791,9 +872,41 @@ static int parse_response(const struct upcall_call *call,
 	if (!why)
 		return ret;
 malformed:
+	call->why = why;
 	pr_warn_ratelimited("ksspi: upcall %llu (op %u): malformed response (%u bytes): %s\n",
 			    call->id, call->req->op, p->len, why);
 	return -EBADMSG;
+}
+
+static void count_reason(const char *why)
+{
+	unsigned int i;
+
+	spin_lock(&reasons_lock);
+	for (i = 0; i < REASONS_MAX; i++) {
+		if (!reasons[i].why)
+			reasons[i].why = why;
+		if (!strcmp(reasons[i].why, why)) {
+			reasons[i].count++;
+			break;
+		}
+	}
+	spin_unlock(&reasons_lock);
+}
+
+/**
+ * ksspi_upcall_show_failures() - Failed upcalls by reason, for debugfs.
+ * @m: where to print one "COUNT REASON" line per reason seen.
+ */
+void ksspi_upcall_show_failures(struct seq_file *m)
+{
+	unsigned int i;
+
+	seq_puts(m, "# count reason\n");
+	spin_lock(&reasons_lock);
+	for (i = 0; i < REASONS_MAX && reasons[i].why; i++)
+		seq_printf(m, "%llu %s\n", reasons[i].count, reasons[i].why);
+	spin_unlock(&reasons_lock);
 }
 
 /**
@@ -862,6 +975,7 @@ int ksspi_upcall(const struct ksspi_upcall_req *req,
 	} else {
 		/* The actor never ran: no key, quota, memory. */
 		ret = IS_ERR(key) ? PTR_ERR(key) : -EPROTO;
+		call.why = "request_key() failed";
 	}
 	if (!IS_ERR(key)) {
 		/* The actor revoked it: request_key() cannot return it. */
@@ -898,10 +1012,13 @@ int ksspi_upcall(const struct ksspi_upcall_req *req,
 				    call.id, req->op, ret);
 		break;
 	}
+	if (call.why)
+		count_reason(call.why);
 	atomic_dec(&in_flight);
 	trace_ksspi_upcall_done(call.id, req->op, req->context_id,
 				ktime_us_delta(ktime_get(), start), ret,
-				*replyp ? (*replyp)->status : 0);
+				*replyp ? (*replyp)->status : 0,
+				call.why ?: "");
 	payload_free(call.payload);
 	put_pid(call.helper);
 	return ret;
@@ -932,17 +1049,61 @@ void ksspi_upcall_reply_free(struct ksspi_upcall_reply *reply)
 }
 EXPORT_SYMBOL_NS_GPL(ksspi_upcall_reply_free, KSSPI_INTERNAL);
 
+/* The credentials a donor request is made for: overflow ids, no group. */
+static const struct cred *donor_requester(void)
+{
+	kuid_t uid = make_kuid(&init_user_ns, overflowuid);
+	kgid_t gid = make_kgid(&init_user_ns, overflowgid);
+	struct cred *c = ksspi_prepare_kernel_cred();
+
+	if (!c)
+		return NULL;
+	c->uid = uid;
+	c->euid = uid;
+	c->suid = uid;
+	c->fsuid = uid;
+	c->gid = gid;
+	c->egid = gid;
+	c->sgid = gid;
+	c->fsgid = gid;
+	return c;
+}
+
 /**
  * ksspi_upcall_anon_donor() - Credentials to account anonymous impersonation.
  *
- * Unfinished: always NULL, so user threads are refused tokens below
- * impersonation level (see Documentation/security/impersonation.rst).
+ * Asks the helper (%KSSPI_UPCALL_DONOR) to instantiate the key from a
+ * process running as the overflow uid and gid with no group and no
+ * capability, and returns that process's credentials: a task credential
+ * of the anonymous identity, whose user_struct and ucounts a user thread
+ * impersonating an anonymous or identification-level token is accounted
+ * to (see Documentation/security/impersonation.rst).  Each call is an
+ * upcall; callers cache the credentials they build from the result.
  *
- * Return: NULL.
+ * Return: a new reference, or NULL when no helper answered with such
+ * credentials (the reason is logged and counted like any upcall failure).
  */
 const struct cred *ksspi_upcall_anon_donor(void)
 {
-	return NULL;
+	struct ksspi_upcall_req req = { .op = KSSPI_UPCALL_DONOR };
+	struct ksspi_upcall_reply *reply;
+	const struct cred *donor = NULL;
+	int ret;
+
+	req.requester = donor_requester();
+	if (!req.requester)
+		return NULL;
+	ret = ksspi_upcall(&req, &reply);
+	if (!ret) {
+		if (reply->status == SEC_E_OK && reply->instantiator)
+			donor = get_cred(reply->instantiator);
+		else
+			pr_warn_ratelimited("ksspi: the helper did not donate anonymous credentials (status 0x%08x)\n",
+					    (u32)reply->status);
+		ksspi_upcall_reply_free(reply);
+	}
+	put_cred(req.requester);
+	return donor;
 }
 
 /**

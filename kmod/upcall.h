@@ -11,6 +11,8 @@
 #include <linux/uidgid.h>
 #include <linux/time64.h>
 
+struct seq_file;
+
 /* Most request items one call carries. */
 #define KSSPI_UPCALL_ITEMS_MAX	8
 
@@ -78,7 +80,9 @@ struct ksspi_upcall_req {
  * @instantiator: the credentials of the process that instantiated the key
  *	when their real, effective, saved and filesystem uids are all @uid
  *	(in the initial user namespace), else NULL: a task credential of the
- *	client, usable as &ksspi_token_desc.source.
+ *	client, usable as &ksspi_token_desc.source.  For %KSSPI_UPCALL_DONOR:
+ *	when all their uids and gids are the request's, with no group and no
+ *	capability.
  *
  * All strings are NUL-terminated, printable and non-empty.
  */
@@ -113,6 +117,7 @@ int ksspi_upcall(const struct ksspi_upcall_req *req,
 void ksspi_upcall_reply_free(struct ksspi_upcall_reply *reply);
 const struct cred *ksspi_upcall_anon_donor(void);
 unsigned int ksspi_upcall_in_flight(void);
+void ksspi_upcall_show_failures(struct seq_file *m);
 
 int ksspi_upcall_init(void);
 void ksspi_upcall_exit(void);

@@ -88,6 +88,8 @@ __attribute__((constructor)) static void load_test_module(void)
 	fd = open(ko, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		module_error = errno;
+		fprintf(stderr, "# upcall_test: cannot open %s: %s\n", ko,
+			strerror(errno));
 		return;
 	}
 	if (syscall(SYS_finit_module, fd, "", 0) == 0)
@@ -95,6 +97,11 @@ __attribute__((constructor)) static void load_test_module(void)
 	else if (errno != EEXIST)
 		module_error = errno;
 	close(fd);
+	if (module_error)
+		fprintf(stderr, "# upcall_test: cannot load %s: %s%s\n", ko,
+			strerror(module_error), module_error == ENOEXEC ?
+			" (built for another kernel? KSSPI_UPCALL_TEST_KO names the build for this one)" :
+			"");
 }
 
 __attribute__((destructor)) static void unload_test_module(void)
@@ -418,6 +425,26 @@ static int open_call(void)
 	return open(CALL_FILE, O_RDWR | O_CLOEXEC);
 }
 
+/* How many upcalls failed for @reason (upcall_failures in debugfs). */
+static long long failures(const char *reason)
+{
+	FILE *f = fopen("/sys/kernel/debug/ksspi/upcall_failures", "re");
+	char line[512];
+	long long n, ret = 0;
+	int off;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		if (sscanf(line, "%lld %n", &n, &off) == 1 &&
+		    !strcmp(line + off, reason))
+			ret = n;
+	}
+	fclose(f);
+	return ret;
+}
+
 /* ---------------------------------------------------------------- */
 
 FIXTURE(upcall) {
@@ -429,7 +456,8 @@ FIXTURE(upcall) {
 FIXTURE_SETUP(upcall)
 {
 	ASSERT_EQ(0, uenv_setup_handler(&self->env));
-	ASSERT_EQ(0, set_timeout_ms(30000 * slow()));
+	/* Paths that must succeed: far from the deadline, even loaded. */
+	ASSERT_EQ(0, set_timeout_ms(60000 * slow()));
 	self->fd = open_call();
 	ASSERT_LE(0, self->fd);
 	self->reply = malloc(REPLY_MAX);
@@ -445,7 +473,7 @@ FIXTURE_TEARDOWN(upcall)
 }
 
 /* An acceptor's answer, with the requester's identity as alice. */
-TEST_F_TIMEOUT(upcall, accept_as_alice, 120)
+TEST_F_TIMEOUT(upcall, accept_as_alice, 300)
 {
 	long long ups = stat_get("upcalls"), ok = stat_get("upcalls_ok");
 	char v[512], hex[128], line[512];
@@ -491,17 +519,17 @@ TEST_F_TIMEOUT(upcall, accept_as_alice, 120)
 
 	/* What the handler was asked. */
 	ASSERT_EQ(0, wait_line(self->env.logdir, "alice", "request ", line,
-			       sizeof(line), 10000));
+			       sizeof(line), 60000));
 	EXPECT_NE(NULL, strstr(line, " op=3 flags=0 ctx=77 pkg=16 leg=1 req_flags=0x2 use=1 uid=2001 gid=2001 "));
 	ASSERT_EQ(0, wait_line(self->env.logdir, "alice", "groups ", line,
-			       sizeof(line), 10000));
+			       sizeof(line), 60000));
 	EXPECT_STREQ("groups 2100", line);
 	EXPECT_EQ(0, wait_line(self->env.logdir, "alice", "item 2 len 8",
-			       line, sizeof(line), 10000));
+			       line, sizeof(line), 60000));
 	EXPECT_EQ(0, wait_line(self->env.logdir, "alice", "item 6 len 11",
-			       line, sizeof(line), 10000));
+			       line, sizeof(line), 60000));
 	EXPECT_EQ(0, wait_line(self->env.logdir, "alice", "done", line,
-			       sizeof(line), 10000));
+			       sizeof(line), 60000));
 
 	EXPECT_EQ(ups + 1, stat_get("upcalls"));
 	EXPECT_EQ(ok + 1, stat_get("upcalls_ok"));
@@ -509,7 +537,7 @@ TEST_F_TIMEOUT(upcall, accept_as_alice, 120)
 	EXPECT_EQ(0, wait_no_keys());
 }
 
-TEST_F_TIMEOUT(upcall, initiate_continue, 120)
+TEST_F_TIMEOUT(upcall, initiate_continue, 300)
 {
 	char v[512], hex[128];
 
@@ -527,7 +555,7 @@ TEST_F_TIMEOUT(upcall, initiate_continue, 120)
 }
 
 /* Root's answer: groups of the root requester travel too. */
-TEST_F_TIMEOUT(upcall, acquire_as_root, 120)
+TEST_F_TIMEOUT(upcall, acquire_as_root, 300)
 {
 	char v[512], line[512];
 
@@ -538,7 +566,7 @@ TEST_F_TIMEOUT(upcall, acquire_as_root, 120)
 	EXPECT_STREQ("alice@KSSPI.TEST",
 		     field(self->reply, "client_name", v, sizeof(v)));
 	ASSERT_EQ(0, wait_line(self->env.logdir, "acq", "request ", line,
-			       sizeof(line), 10000));
+			       sizeof(line), 60000));
 	EXPECT_NE(NULL, strstr(line, " op=1 "));
 	EXPECT_NE(NULL, strstr(line, " uid=0 gid=0 "));
 	EXPECT_EQ(0, wait_no_keys());
@@ -572,7 +600,7 @@ static void *par_call(void *arg)
 	return NULL;
 }
 
-TEST_F_TIMEOUT(upcall, parallel, 240)
+TEST_F_TIMEOUT(upcall, parallel, 300)
 {
 	long long ok = stat_get("upcalls_ok");
 	struct par p[4];
@@ -597,13 +625,16 @@ TEST_F_TIMEOUT(upcall, parallel, 240)
 }
 
 /* A mapping to root is refused unless allow_root is set. */
-TEST_F_TIMEOUT(upcall, root_identity, 120)
+TEST_F_TIMEOUT(upcall, root_identity, 300)
 {
 	char v[512];
+
+	long long why = failures("identity maps to root");
 
 	ASSERT_EQ(0, set_param("allow_root", "0"));
 	ASSERT_EQ(0, upcall(self->fd, KSSPI_UPCALL_ACCEPT, "root:root1",
 			    self->reply, REPLY_MAX));
+	EXPECT_EQ(why + 1, failures("identity maps to root"));
 	EXPECT_STREQ("0x8009030c", field(self->reply, "status", v, sizeof(v)));
 	EXPECT_STREQ("-1", field(self->reply, "uid", v, sizeof(v)));
 	EXPECT_STREQ("-1", field(self->reply, "gid", v, sizeof(v)));
@@ -628,7 +659,7 @@ TEST_F_TIMEOUT(upcall, root_identity, 120)
  * The key under construction: no read permission for anyone, no read
  * operation at all (not even for its possessor after instantiation).
  */
-TEST_F_TIMEOUT(upcall, key_not_readable, 120)
+TEST_F_TIMEOUT(upcall, key_not_readable, 300)
 {
 	unsigned int uid, gid, perm;
 	char line[512], desc[256];
@@ -636,7 +667,7 @@ TEST_F_TIMEOUT(upcall, key_not_readable, 120)
 	ASSERT_EQ(0, upcall(self->fd, KSSPI_UPCALL_ACCEPT, "probe:probe",
 			    self->reply, REPLY_MAX));
 	ASSERT_EQ(0, wait_line(self->env.logdir, "probe", "describe ", line,
-			       sizeof(line), 10000));
+			       sizeof(line), 60000));
 	ASSERT_EQ(4, sscanf(line, "describe ksspi;%u;%u;%x;%255s", &uid, &gid,
 			    &perm, desc));
 	EXPECT_EQ(0, uid);
@@ -647,7 +678,7 @@ TEST_F_TIMEOUT(upcall, key_not_readable, 120)
 	EXPECT_EQ(0, perm & (KEY_GRP_ALL | KEY_OTH_ALL));
 	EXPECT_EQ(0, strncmp(desc, "ksspi;", 6));
 	ASSERT_EQ(0, wait_line(self->env.logdir, "probe", "read-after ", line,
-			       sizeof(line), 10000));
+			       sizeof(line), 60000));
 	EXPECT_EQ(0, strncmp(line, "read-after ret=-1 ", 18));
 	EXPECT_EQ(0, wait_no_keys());
 }
@@ -741,35 +772,43 @@ FIXTURE_VARIANT(fail) {
 	const char *line;	/* request-key.d line, "" none, NULL handler */
 	int err;
 	const char *counter;
+	const char *reason;
 };
 
 FIXTURE_VARIANT_ADD(fail, negate) {
 	.mode = "negate", .err = ENOKEY, .counter = "upcalls_failed",
+	.reason = "negated by the helper",
 };
 
 FIXTURE_VARIANT_ADD(fail, reject) {
 	.mode = "reject", .err = EACCES, .counter = "upcalls_failed",
+	.reason = "negated by the helper",
 };
 
 FIXTURE_VARIANT_ADD(fail, crash) {
 	.mode = "crash", .err = EHOSTUNREACH, .counter = "upcalls_failed",
+	.reason = "the helper exited without answering",
 };
 
 FIXTURE_VARIANT_ADD(fail, exit_without_answer) {
 	.mode = "exit", .err = EHOSTUNREACH, .counter = "upcalls_failed",
+	.reason = "the helper exited without answering",
 };
 
 FIXTURE_VARIANT_ADD(fail, wrong_id) {
 	.mode = "wrong-id", .err = EBADMSG, .counter = "upcalls_malformed",
+	.reason = "answers another request",
 };
 
 FIXTURE_VARIANT_ADD(fail, helper_missing) {
 	.line = "create ksspi * * /nonexistent/ksspi-upcall %k",
 	.err = EHOSTUNREACH, .counter = "upcalls_failed",
+	.reason = "the helper exited without answering",
 };
 
 FIXTURE_VARIANT_ADD(fail, no_config_line) {
 	.line = "", .err = EHOSTUNREACH, .counter = "upcalls_failed",
+	.reason = "the helper exited without answering",
 };
 
 FIXTURE_SETUP(fail)
@@ -782,7 +821,7 @@ FIXTURE_SETUP(fail)
 	else
 		ret = uenv_setup_handler(&self->env);
 	ASSERT_EQ(0, ret);
-	ASSERT_EQ(0, set_timeout_ms(30000 * slow()));
+	ASSERT_EQ(0, set_timeout_ms(60000 * slow()));
 	self->fd = open_call();
 	ASSERT_LE(0, self->fd);
 	self->reply = malloc(REPLY_MAX);
@@ -797,23 +836,26 @@ FIXTURE_TEARDOWN(fail)
 	uenv_teardown(&self->env);
 }
 
-TEST_F_TIMEOUT(fail, errno_and_counters, 120)
+TEST_F_TIMEOUT(fail, errno_and_counters, 300)
 {
 	long long ups = stat_get("upcalls"), n = stat_get(variant->counter);
 	long long ok = stat_get("upcalls_ok");
+	long long why = failures(variant->reason);
 	char target[64], line[256];
 
 	ASSERT_LE(0, n);
+	ASSERT_LE(0, why);
 	snprintf(target, sizeof(target), "%s:f", variant->mode ?: "none");
 	EXPECT_EQ(-variant->err, upcall(self->fd, KSSPI_UPCALL_ACCEPT, target,
 					self->reply, REPLY_MAX));
+	EXPECT_EQ(why + 1, failures(variant->reason));
 	EXPECT_EQ(ups + 1, stat_get("upcalls"));
 	EXPECT_EQ(n + 1, stat_get(variant->counter));
 	EXPECT_EQ(ok, stat_get("upcalls_ok"));
 	EXPECT_EQ(0, stat_get("upcalls_in_flight"));
 	if (variant->mode)	/* the handler really ran */
 		EXPECT_EQ(0, wait_line(self->env.logdir, "f", "start ", line,
-				       sizeof(line), 10000));
+				       sizeof(line), 60000));
 	EXPECT_EQ(0, wait_no_keys());
 }
 
@@ -827,54 +869,92 @@ FIXTURE(malformed) {
 };
 
 FIXTURE_VARIANT(malformed) {
-	const char *kind;
+	const char *kind;	/* what the handler spoils */
+	const char *reason;	/* what the kernel finds wrong */
 };
 
-#define MALFORMED(name, k) \
-	FIXTURE_VARIANT_ADD(malformed, name) { .kind = k }
+#define MALFORMED(name, k, r) \
+	FIXTURE_VARIANT_ADD(malformed, name) { .kind = k, .reason = r }
 
-MALFORMED(short_header, "short");
-MALFORMED(one_byte, "empty-payload");
-MALFORMED(magic, "magic");
-MALFORMED(version, "version");
-MALFORMED(other_op, "op");
-MALFORMED(size_mismatch, "size");
-MALFORMED(header_flags, "hdr-flags");
-MALFORMED(status, "status");
-MALFORMED(negative_expiry, "expiry");
-MALFORMED(level, "level");
-MALFORMED(unaligned_size, "unaligned");
-MALFORMED(trailing_bytes, "trailing");
-MALFORMED(item_overrun, "overrun");
-MALFORMED(padding_not_zero, "padding");
-MALFORMED(unknown_item, "unknown-item");
-MALFORMED(request_item, "request-item");
-MALFORMED(optional_item, "optional-item");
-MALFORMED(duplicate_item, "duplicate");
-MALFORMED(item_flags, "item-flags");
-MALFORMED(empty_item, "empty-item");
-MALFORMED(control_char, "control");
-MALFORMED(nul_in_string, "nul");
-MALFORMED(long_name, "long-name");
-MALFORMED(long_state, "long-state");
-MALFORMED(long_session_key, "long-key");
-MALFORMED(oversize, "oversize");
-MALFORMED(groups_odd_length, "groups-odd");
-MALFORMED(too_many_groups, "groups-many");
-MALFORMED(invalid_group, "group-invalid");
-MALFORMED(uid_without_gid, "uid-without-gid");
-MALFORMED(level_without_uid, "level-without-uid");
-MALFORMED(identity_not_established, "identity-not-established");
-MALFORMED(delegation_without_creds, "delegation-without-creds");
-MALFORMED(creds_without_delegation, "creds-without-delegation");
-MALFORMED(enctype_without_key, "enctype-without-key");
-MALFORMED(key_without_enctype, "key-without-enctype");
-MALFORMED(wrong_id, "wrong-id");
+MALFORMED(short_header, "short",
+	  "too short");
+MALFORMED(one_byte, "empty-payload",
+	  "too short");
+MALFORMED(magic, "magic",
+	  "bad magic");
+MALFORMED(version, "version",
+	  "bad version");
+MALFORMED(other_op, "op",
+	  "answers another operation");
+MALFORMED(size_mismatch, "size",
+	  "size does not match");
+MALFORMED(header_flags, "hdr-flags",
+	  "response flags");
+MALFORMED(status, "status",
+	  "bad status");
+MALFORMED(negative_expiry, "expiry",
+	  "bad expiry");
+MALFORMED(level, "level",
+	  "bad level");
+MALFORMED(unaligned_size, "unaligned",
+	  "size not aligned");
+MALFORMED(trailing_bytes, "trailing",
+	  "unknown item type");
+MALFORMED(item_overrun, "overrun",
+	  "item overruns the message");
+MALFORMED(padding_not_zero, "padding",
+	  "item padding not zero");
+MALFORMED(unknown_item, "unknown-item",
+	  "unknown item type");
+MALFORMED(request_item, "request-item",
+	  "unknown item type");
+MALFORMED(optional_item, "optional-item",
+	  "unknown item type");
+MALFORMED(duplicate_item, "duplicate",
+	  "repeated item");
+MALFORMED(item_flags, "item-flags",
+	  "item flags");
+MALFORMED(empty_item, "empty-item",
+	  "empty item");
+MALFORMED(control_char, "control",
+	  "string too long or not printable");
+MALFORMED(nul_in_string, "nul",
+	  "string too long or not printable");
+MALFORMED(long_name, "long-name",
+	  "string too long or not printable");
+MALFORMED(long_state, "long-state",
+	  "state too long");
+MALFORMED(long_session_key, "long-key",
+	  "session key too long");
+MALFORMED(oversize, "oversize",
+	  "too long");
+MALFORMED(groups_odd_length, "groups-odd",
+	  "bad group list");
+MALFORMED(too_many_groups, "groups-many",
+	  "bad group list");
+MALFORMED(invalid_group, "group-invalid",
+	  "bad group");
+MALFORMED(uid_without_gid, "uid-without-gid",
+	  "uid and gid disagree");
+MALFORMED(level_without_uid, "level-without-uid",
+	  "level or groups without a uid");
+MALFORMED(identity_not_established, "identity-not-established",
+	  "identity without an established acceptor");
+MALFORMED(delegation_without_creds, "delegation-without-creds",
+	  "delegated credentials and level disagree");
+MALFORMED(creds_without_delegation, "creds-without-delegation",
+	  "delegated credentials and level disagree");
+MALFORMED(enctype_without_key, "enctype-without-key",
+	  "session key and enctype disagree");
+MALFORMED(key_without_enctype, "key-without-enctype",
+	  "session key and enctype disagree");
+MALFORMED(wrong_id, "wrong-id",
+	  "answers another request");
 
 FIXTURE_SETUP(malformed)
 {
 	ASSERT_EQ(0, uenv_setup_handler(&self->env));
-	ASSERT_EQ(0, set_timeout_ms(30000 * slow()));
+	ASSERT_EQ(0, set_timeout_ms(60000 * slow()));
 	self->fd = open_call();
 	ASSERT_LE(0, self->fd);
 	self->reply = malloc(REPLY_MAX);
@@ -889,19 +969,22 @@ FIXTURE_TEARDOWN(malformed)
 	uenv_teardown(&self->env);
 }
 
-TEST_F_TIMEOUT(malformed, refused, 120)
+TEST_F_TIMEOUT(malformed, refused, 300)
 {
 	long long bad = stat_get("upcalls_malformed");
 	long long ok = stat_get("upcalls_ok");
+	long long why = failures(variant->reason);
 	char target[64], line[256];
 
 	ASSERT_LE(0, bad);
+	ASSERT_LE(0, why);
 	snprintf(target, sizeof(target), "malformed-%s:m", variant->kind);
 	EXPECT_EQ(-EBADMSG, upcall(self->fd, KSSPI_UPCALL_ACCEPT, target,
 				   self->reply, REPLY_MAX));
+	EXPECT_EQ(why + 1, failures(variant->reason));
 	/* The handler built and delivered exactly that answer. */
 	ASSERT_EQ(0, wait_line(self->env.logdir, "m", "instantiated ", line,
-			       sizeof(line), 10000));
+			       sizeof(line), 60000));
 	EXPECT_EQ(bad + 1, stat_get("upcalls_malformed"));
 	EXPECT_EQ(ok, stat_get("upcalls_ok"));
 	EXPECT_EQ(0, wait_no_keys());
@@ -909,11 +992,42 @@ TEST_F_TIMEOUT(malformed, refused, 120)
 
 /* ---------------------------------------------------------------- */
 
-/* The deadline: the caller gets ETIMEDOUT and the helper is killed. */
+/*
+ * Runs an upcall in a child process; the child exits 0 when the upcall
+ * fails with -@err, 100 + the errno otherwise.
+ */
+static pid_t upcall_in_child(int fd, const char *target, int err)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		char *reply = malloc(REPLY_MAX);
+		int ret = reply ? upcall(fd, KSSPI_UPCALL_ACCEPT, target, reply,
+					 REPLY_MAX) : -ENOMEM;
+
+		_exit(ret == -err ? 0 : 100 + (-ret & 0x7f));
+	}
+	return pid;
+}
+
+static int child_status(pid_t pid)
+{
+	int st;
+
+	if (waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/*
+ * The deadline: the caller gets ETIMEDOUT and the helper is killed.  The
+ * upcall starts with a long deadline; once the handler has logged every
+ * process that must die, the test lowers upcall_timeout_ms, which applies
+ * to upcalls in flight: nothing depends on how fast the machine is.
+ */
 FIXTURE(deadline) {
 	struct uenv env;
 	int fd;
-	char *reply;
 };
 
 FIXTURE_VARIANT(deadline) {
@@ -937,47 +1051,52 @@ FIXTURE_VARIANT_ADD(deadline, session) {
 FIXTURE_SETUP(deadline)
 {
 	ASSERT_EQ(0, uenv_setup_handler(&self->env));
-	/* Long enough for the handler to start even on the debug kernel. */
-	ASSERT_EQ(0, set_timeout_ms(5000 * slow()));
+	ASSERT_EQ(0, set_timeout_ms(120000));
 	self->fd = open_call();
 	ASSERT_LE(0, self->fd);
-	self->reply = malloc(REPLY_MAX);
-	ASSERT_NE(NULL, self->reply);
 }
 
 FIXTURE_TEARDOWN(deadline)
 {
 	if (self->fd >= 0)
 		close(self->fd);
-	free(self->reply);
 	uenv_teardown(&self->env);
 }
 
-TEST_F_TIMEOUT(deadline, killed, 180)
+TEST_F_TIMEOUT(deadline, killed, 300)
 {
 	long long to = stat_get("upcalls_timed_out");
+	long long why = failures("deadline passed");
+	pid_t pid, pids[3] = { 0 };
 	char target[64], line[256];
-	int i, pid;
+	int i;
 
 	ASSERT_LE(0, to);
 	snprintf(target, sizeof(target), "%s:d", variant->mode);
-	EXPECT_EQ(-ETIMEDOUT, upcall(self->fd, KSSPI_UPCALL_ACCEPT, target,
-				     self->reply, REPLY_MAX));
-	EXPECT_EQ(to + 1, stat_get("upcalls_timed_out"));
-	EXPECT_EQ(0, stat_get("upcalls_in_flight"));
+	pid = upcall_in_child(self->fd, target, ETIMEDOUT);
+	ASSERT_LT(0, pid);
 	for (i = 0; i < 3 && variant->procs[i]; i++) {
 		const char *p;
 
 		ASSERT_EQ(0, wait_line(self->env.logdir, "d", variant->procs[i],
-				       line, sizeof(line), 5000));
+				       line, sizeof(line), 60000));
 		p = strstr(line, "pid=");
 		ASSERT_NE(NULL, p);
-		pid = atoi(p + 4);
-		ASSERT_LT(1, pid);
-		EXPECT_TRUE(wait_pid_gone(pid)) {
-			TH_LOG("still running: %s", line);
-		}
+		pids[i] = atoi(p + 4);
+		ASSERT_LT(1, pids[i]);
 	}
+	EXPECT_EQ(1, stat_get("upcalls_in_flight"));
+	/* The deadline passes now. */
+	ASSERT_EQ(0, set_timeout_ms(100));
+	EXPECT_EQ(0, child_status(pid));
+	EXPECT_EQ(to + 1, stat_get("upcalls_timed_out"));
+	EXPECT_EQ(why + 1, failures("deadline passed"));
+	EXPECT_EQ(0, stat_get("upcalls_in_flight"));
+	for (i = 0; i < 3 && pids[i]; i++)
+		EXPECT_TRUE(wait_pid_gone(pids[i])) {
+			TH_LOG("still running: %s pid %d",
+			       variant->procs[i], pids[i]);
+		}
 	EXPECT_EQ(0, wait_no_keys());
 }
 
@@ -985,36 +1104,38 @@ TEST_F_TIMEOUT(deadline, killed, 180)
 FIXTURE(waiting) {
 	struct uenv env;
 	int fd;
-	char *reply;
 };
 
 FIXTURE_SETUP(waiting)
 {
 	ASSERT_EQ(0, uenv_setup_handler(&self->env));
-	ASSERT_EQ(0, set_timeout_ms(5000 * slow()));
+	ASSERT_EQ(0, set_timeout_ms(120000));
 	self->fd = open_call();
 	ASSERT_LE(0, self->fd);
-	self->reply = malloc(REPLY_MAX);
-	ASSERT_NE(NULL, self->reply);
 }
 
 FIXTURE_TEARDOWN(waiting)
 {
 	if (self->fd >= 0)
 		close(self->fd);
-	free(self->reply);
 	uenv_teardown(&self->env);
 }
 
 /* An answer after the deadline is discarded. */
-TEST_F_TIMEOUT(waiting, late_answer, 180)
+TEST_F_TIMEOUT(waiting, late_answer, 300)
 {
 	char line[256];
+	pid_t pid;
 
-	EXPECT_EQ(-ETIMEDOUT, upcall(self->fd, KSSPI_UPCALL_ACCEPT, "late:l",
-				     self->reply, REPLY_MAX));
+	pid = upcall_in_child(self->fd, "late:l", ETIMEDOUT);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, wait_line(self->env.logdir, "l", "late-child ", line,
+			       sizeof(line), 60000));
+	ASSERT_EQ(0, set_timeout_ms(100));
+	EXPECT_EQ(0, child_status(pid));
+	/* The child out of the kill's reach answers once its parent died. */
 	ASSERT_EQ(0, wait_line(self->env.logdir, "l", "done late", line,
-			       sizeof(line), 10000));
+			       sizeof(line), 60000));
 	EXPECT_EQ(0, strncmp(line, "done late instantiate errno=", 28)) {
 		TH_LOG("%s", line);
 	}
@@ -1026,40 +1147,208 @@ static void on_usr1(int sig)
 }
 
 /* A signal ends the wait at once: EINTR, the helper killed, nothing left. */
-TEST_F_TIMEOUT(waiting, interrupted, 180)
+TEST_F_TIMEOUT(waiting, interrupted, 300)
 {
 	long long intr = stat_get("upcalls_interrupted");
+	long long why = failures("interrupted");
 	long long to = stat_get("upcalls_timed_out");
 	char line[256];
 	int st, hpid;
 	pid_t pid;
 
-	ASSERT_EQ(0, set_timeout_ms(120000));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		struct sigaction sa = { .sa_handler = on_usr1 };
 		int ret;
 
+		char *reply = malloc(REPLY_MAX);
+
 		sigaction(SIGUSR1, &sa, NULL);	/* no SA_RESTART */
-		ret = upcall(self->fd, KSSPI_UPCALL_ACCEPT, "hang:i",
-			     self->reply, REPLY_MAX);
+		ret = reply ? upcall(self->fd, KSSPI_UPCALL_ACCEPT, "hang:i",
+				     reply, REPLY_MAX) : -ENOMEM;
 		_exit(ret == -EINTR ? 0 : 20);
 	}
 	ASSERT_EQ(0, wait_line(self->env.logdir, "i", "start ", line,
-			       sizeof(line), 10000));
+			       sizeof(line), 60000));
 	hpid = atoi(strstr(line, "pid=") + 4);
 	ASSERT_EQ(0, wait_line(self->env.logdir, "i", "done hanging", line,
-			       sizeof(line), 10000));
+			       sizeof(line), 60000));
 	EXPECT_EQ(1, stat_get("upcalls_in_flight"));
 	ASSERT_EQ(0, kill(pid, SIGUSR1));
 	ASSERT_EQ(pid, waitpid(pid, &st, 0));
 	ASSERT_TRUE(WIFEXITED(st));
 	EXPECT_EQ(0, WEXITSTATUS(st));
+	EXPECT_EQ(why + 1, failures("interrupted"));
 	EXPECT_EQ(intr + 1, stat_get("upcalls_interrupted"));
 	EXPECT_EQ(to, stat_get("upcalls_timed_out"));
 	EXPECT_EQ(0, stat_get("upcalls_in_flight"));
 	EXPECT_TRUE(wait_pid_gone(hpid));
+	EXPECT_EQ(0, wait_no_keys());
+}
+
+/* ---------------------------------------------------------------- */
+
+/*
+ * Anonymous credentials for user threads: impersonating a token below
+ * impersonation level installs the overflow ids, accounted to a process
+ * the helper donates; no donor, no impersonation.
+ */
+FIXTURE(donor) {
+	struct uenv env;
+};
+
+FIXTURE_VARIANT(donor) {
+	const char *mode;	/* the handler's donor mode; NULL: no handler */
+	int32_t status;
+	const char *reason;	/* counted in upcall_failures, or NULL */
+};
+
+FIXTURE_VARIANT_ADD(donor, donated) {
+	.mode = "drop", .status = SEC_E_OK,
+};
+
+FIXTURE_VARIANT_ADD(donor, helper_stays_root) {
+	.mode = "stay-root", .status = SEC_E_NO_IMPERSONATION,
+	.reason = "donor credentials refused",
+};
+
+FIXTURE_VARIANT_ADD(donor, helper_negates) {
+	.mode = "negate", .status = SEC_E_NO_IMPERSONATION,
+	.reason = "negated by the helper",
+};
+
+FIXTURE_VARIANT_ADD(donor, no_helper) {
+	.status = SEC_E_NO_IMPERSONATION,
+	.reason = "the helper exited without answering",
+};
+
+FIXTURE_SETUP(donor)
+{
+	char path[128];
+
+	if (variant->mode) {
+		ASSERT_EQ(0, uenv_setup_handler(&self->env));
+		snprintf(path, sizeof(path), "%s/donor-mode",
+			 self->env.logdir);
+		ASSERT_EQ(0, write_file(path, variant->mode));
+	} else {
+		ASSERT_EQ(0, uenv_setup(&self->env, NULL));
+	}
+	ASSERT_EQ(0, set_timeout_ms(60000 * slow()));
+}
+
+FIXTURE_TEARDOWN(donor)
+{
+	uenv_teardown(&self->env);
+}
+
+struct donor_files {
+	char alice[128];	/* alice's, mode 0600 */
+	char anon[128];		/* the overflow uid's, mode 0600 */
+	int32_t want;
+};
+
+static bool can_read(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/*
+ * alice authenticates to herself at identification level and impersonates
+ * the token.  Returns 0 or the number of the check that failed.
+ */
+static int donor_client(void *arg)
+{
+	const struct donor_files *f = arg;
+	uint8_t a[TOKBUF], b[TOKBUF];
+	size_t alen = sizeof(a), blen = sizeof(b);
+	uid_t r, e, s;
+	gid_t gr, ge, gs;
+	int dev, icred, acred, ictx = -1, actx = -1;
+	uint32_t flags;
+	int32_t st;
+
+	if (become_alice())
+		return 1;
+	dev = ksspi_open();
+	icred = ksspi_acquire_credentials(dev, "local", SECPKG_CRED_OUTBOUND,
+					  NULL, NULL);
+	acred = ksspi_acquire_credentials(dev, "local", SECPKG_CRED_INBOUND,
+					  NULL, NULL);
+	if (dev < 0 || icred < 0 || acred < 0)
+		return 2;
+	if (ksspi_initialize_security_context(icred, &ictx, "uid:2001",
+					      ISC_REQ_IDENTIFY, NULL, 0, a,
+					      &alen, &flags) != SEC_E_OK)
+		return 3;
+	if (ksspi_accept_security_context(acred, &actx, 0, a, alen, b, &blen,
+					  &flags) != SEC_E_OK)
+		return 4;
+	if (!can_read(f->alice) || can_read(f->anon))
+		return 5;
+	st = ksspi_impersonate(actx);
+	if (st != f->want)
+		return 6;
+	getresuid(&r, &e, &s);
+	getresgid(&gr, &ge, &gs);
+	if (st != SEC_E_OK) {
+		/* Refused: the thread is unchanged. */
+		if (r != ALICE_UID || e != ALICE_UID || gr != ALICE_GID ||
+		    getgroups(0, NULL) != 1 || !can_read(f->alice))
+			return 7;
+		return 0;
+	}
+	if (r != 65534 || e != 65534 || s != 65534 || gr != 65534 ||
+	    ge != 65534 || gs != 65534 || getgroups(0, NULL) != 0)
+		return 8;
+	if (can_read(f->alice) || !can_read(f->anon))
+		return 9;
+	if (ksspi_revert(actx) != SEC_E_OK)
+		return 10;
+	getresuid(&r, &e, &s);
+	if (r != ALICE_UID || e != ALICE_UID || getgroups(0, NULL) != 1 ||
+	    !can_read(f->alice) || can_read(f->anon))
+		return 11;
+	return 0;
+}
+
+TEST_F_TIMEOUT(donor, identification_level, 300)
+{
+	long long why = variant->reason ? failures(variant->reason) : 0;
+	struct donor_files f = { .want = variant->status };
+
+	snprintf(f.alice, sizeof(f.alice), "%s/alice", self->env.logdir);
+	snprintf(f.anon, sizeof(f.anon), "%s/anon", self->env.logdir);
+	ASSERT_EQ(0, write_file(f.alice, "a"));
+	ASSERT_EQ(0, chown(f.alice, ALICE_UID, ALICE_GID));
+	ASSERT_EQ(0, chmod(f.alice, 0600));
+	ASSERT_EQ(0, write_file(f.anon, "n"));
+	ASSERT_EQ(0, chown(f.anon, 65534, 65534));
+	ASSERT_EQ(0, chmod(f.anon, 0600));
+	EXPECT_EQ(0, in_child(donor_client, &f)) {
+		const char *names[] = { "donor.log", "handler.err" };
+		char path[128], line[256];
+		unsigned int i;
+		FILE *log;
+
+		for (i = 0; i < 2; i++) {
+			snprintf(path, sizeof(path), "%s/%s", self->env.logdir,
+				 names[i]);
+			log = fopen(path, "re");
+			while (log && fgets(line, sizeof(line), log))
+				TH_LOG("%s: %s", names[i], line);
+			if (log)
+				fclose(log);
+		}
+	}
+	if (variant->reason)
+		EXPECT_EQ(why + 1, failures(variant->reason));
 	EXPECT_EQ(0, wait_no_keys());
 }
 

@@ -15,9 +15,11 @@
  * (leads a session with a child), late (a child in its own session answers
  * after the parent is killed), wrong-id, root, probe (logs the key's permissions,
  * answers, then tries to read the key), malformed-KIND (see corrupt()).
+ * A donor request (no target) is answered as donor() says.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <keyutils.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -218,6 +220,10 @@ static void build_ok(const struct request *r, struct response *o)
 		h->status = SEC_I_CONTINUE_NEEDED;
 		add_item(o, KSSPI_UPCALL_OUTPUT, token, sizeof(token) - 1);
 		add_item(o, KSSPI_UPCALL_STATE, state, sizeof(state));
+		break;
+	case KSSPI_UPCALL_DONOR:
+		h->status = SEC_E_OK;
+		h->expiry = 0;
 		break;
 	default:
 		h->status = SEC_E_OK;
@@ -465,6 +471,40 @@ static void probe_after(void)
 	free(buf);
 }
 
+/*
+ * A donor request carries no target: LOGDIR/donor-mode says what to do
+ * ("drop", the default: become the request's uid and gid with no group,
+ * then answer; "stay-root": answer as root; "negate").
+ */
+static void donor(const struct request *r, struct response *o,
+		  const char *logdir)
+{
+	char path[4096], mode[32] = "drop";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/donor-mode", logdir);
+	f = fopen(path, "re");
+	if (f) {
+		if (!fgets(mode, sizeof(mode), f))
+			strcpy(mode, "drop");
+		mode[strcspn(mode, "\n")] = 0;
+		fclose(f);
+	}
+	logf_("donor mode=%s", mode);
+	if (!strcmp(mode, "negate")) {
+		keyctl_negate(key, 30, 0);
+		return;
+	}
+	if (!strcmp(mode, "drop") &&
+	    (setgroups(0, NULL) || setresgid(r->hdr.gid, r->hdr.gid, r->hdr.gid) ||
+	     setresuid(r->hdr.uid, r->hdr.uid, r->hdr.uid))) {
+		logf_("drop errno=%d", errno);
+		return;
+	}
+	logf_("donor uid=%d euid=%d gid=%d", getuid(), geteuid(), getgid());
+	instantiate(o);
+}
+
 int main(int argc, char **argv)
 {
 	static uint8_t reqbuf[KSSPI_UPCALL_MAX];
@@ -490,6 +530,19 @@ int main(int argc, char **argv)
 	if (len < 0 || parse_request(reqbuf, len, &req))
 		goto fail_early;
 
+	if (req.hdr.hdr.op == KSSPI_UPCALL_DONOR) {
+		snprintf(path, sizeof(path), "%s/donor.log", argv[2]);
+		logfd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+			     0644);
+		log_ids("start");
+		logf_("request id=%llx op=%u uid=%u gid=%u items=%u",
+		      (unsigned long long)req.hdr.id, req.hdr.hdr.op,
+		      req.hdr.uid, req.hdr.gid, req.hdr.hdr.size);
+		build_ok(&req, &out);
+		donor(&req, &out, argv[2]);
+		logf_("done");
+		return 0;
+	}
 	snprintf(mode, sizeof(mode), "%.*s",
 		 (int)req.len[KSSPI_UPCALL_TARGET],
 		 (const char *)req.item[KSSPI_UPCALL_TARGET]);
