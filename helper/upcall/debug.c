@@ -136,7 +136,7 @@ static void make_usage(void)
 		"  [--target NAME] [--principal P] [--ccache NAME] [--keytab NAME]\n"
 		"  [--input FILE | --input-from RESPONSE] [--state-from RESPONSE] [--leg N]\n"
 		"  [--ccache-data FILE | --delegated-from RESPONSE] [--kernel]\n"
-		"  [--uid N] [--gid N] [--no-groups] [--id N] [--context N] [--raw]\n");
+		"  [--uid N] [--gid N] [--no-groups] [--id N] [--context N] [--lucid] [--raw]\n");
 }
 
 int kup_debug_make_request(int argc, char **argv)
@@ -162,6 +162,7 @@ int kup_debug_make_request(int argc, char **argv)
 		{ "id", required_argument, NULL, 'x' },
 		{ "context", required_argument, NULL, 'c' },
 		{ "raw", no_argument, NULL, 'r' },
+		{ "lucid", no_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct ksspi_upcall_request r = { 0 };
@@ -228,6 +229,7 @@ int kup_debug_make_request(int argc, char **argv)
 		case 'd': ccdata = optarg; break;
 		case 'G': deleg_from = optarg; break;
 		case 'k': r.hdr.flags |= KSSPI_UPCALL_F_KERNEL; break;
+		case 'L': r.hdr.flags |= KSSPI_UPCALL_F_LUCID; break;
 		case 'U': r.uid = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'g': r.gid = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'n': groups = 0; break;
@@ -376,6 +378,14 @@ int kup_debug_print_response(FILE *f, const uint8_t *msg, size_t len)
 	print_string(f, "server_name", &r.items[KSSPI_UPCALL_SERVER_NAME]);
 	print_string(f, "local_name", &r.items[KSSPI_UPCALL_LOCAL_NAME]);
 	print_string(f, "message", &r.items[KSSPI_UPCALL_MESSAGE]);
+	if (r.items[KSSPI_UPCALL_LUCID].data) {
+		struct ksspi_upcall_lucid l;
+
+		memcpy(&l, r.items[KSSPI_UPCALL_LUCID].data, sizeof(l));
+		fprintf(f, "lucid_protocol=%u\nlucid_flags=0x%x\nsend_seq=%llu\nrecv_seq=%llu\n",
+			l.protocol, l.flags, (unsigned long long)l.send_seq,
+			(unsigned long long)l.recv_seq);
+	}
 	fprintf(f, "output_len=%u\nstate_len=%u\nsession_key_len=%u\ndelegated_len=%u\n",
 		r.items[KSSPI_UPCALL_OUTPUT].len,
 		r.items[KSSPI_UPCALL_STATE].len,

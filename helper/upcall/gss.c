@@ -425,8 +425,12 @@ void kup_gss_acquire(const struct kup_work *w, struct kup_result *res)
 	OM_uint32 maj, min, lifetime = 0;
 
 	if (w->req->cred_use & SECPKG_CRED_OUTBOUND) {
-		if (init_cred(w, res, &cred, &lifetime))
+		if (init_cred(w, res, &cred, &lifetime)) {
+			/* Acquire knows no skew: the credentials are unusable. */
+			if (res->status == SEC_E_TIME_SKEW)
+				res->status = SEC_E_NO_CREDENTIALS;
 			return;
+		}
 		maj = gss_inquire_cred(&min, cred, &name, &lifetime, NULL,
 				       NULL);
 		if (GSS_ERROR(maj) || lifetime == 0) {
@@ -435,8 +439,7 @@ void kup_gss_acquire(const struct kup_work *w, struct kup_result *res)
 					 "initiator credentials", maj, min);
 			else
 				kup_result_msg(res, "credentials expired");
-			if (res->status != SEC_E_NO_AUTHENTICATING_AUTHORITY &&
-			    res->status != SEC_E_TIME_SKEW)
+			if (res->status != SEC_E_NO_AUTHENTICATING_AUTHORITY)
 				res->status = SEC_E_NO_CREDENTIALS;
 			goto out;
 		}
@@ -457,9 +460,13 @@ out:
 	gss_release_cred(&min, &cred);
 }
 
-/* Session key and end time from the lucid context; consumes @ctx. */
+/*
+ * Session key, end time and per-message state from the lucid context;
+ * consumes @ctx.
+ */
 static void lucid_info(struct kup_result *res, gss_ctx_id_t *ctx)
 {
+	int subkey = 0;
 	gss_krb5_lucid_context_v1_t *lc;
 	gss_krb5_lucid_key_t *key;
 	OM_uint32 maj, min;
@@ -472,7 +479,7 @@ static void lucid_info(struct kup_result *res, gss_ctx_id_t *ctx)
 	if (lc->protocol == 0)
 		key = &lc->rfc1964_kd.ctx_key;
 	else if (lc->cfx_kd.have_acceptor_subkey)
-		key = &lc->cfx_kd.acceptor_subkey;
+		key = &lc->cfx_kd.acceptor_subkey, subkey = 1;
 	else
 		key = &lc->cfx_kd.ctx_key;
 	if (key->length && key->length <= 64) {
@@ -485,6 +492,12 @@ static void lucid_info(struct kup_result *res, gss_ctx_id_t *ctx)
 	}
 	if (lc->endtime)
 		res->expiry = lc->endtime;
+	res->has_lucid = 1;
+	res->lucid.protocol = lc->protocol;
+	res->lucid.flags = (lc->initiate ? KSSPI_UPCALL_LUCID_INITIATOR : 0) |
+			   (subkey ? KSSPI_UPCALL_LUCID_ACCEPTOR_SUBKEY : 0);
+	res->lucid.send_seq = lc->send_seq;
+	res->lucid.recv_seq = lc->recv_seq;
 	gss_krb5_free_lucid_sec_context(&min, p);
 }
 

@@ -38,6 +38,8 @@ struct kup_result {
 	size_t session_key_len;
 	uint8_t *delegated;
 	size_t delegated_len;
+	int has_lucid;
+	struct ksspi_upcall_lucid lucid;
 	char message[256];
 };
 

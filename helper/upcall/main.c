@@ -4,10 +4,11 @@
  *
  * /sbin/request-key runs it for keys of type "ksspi"
  * (/etc/request-key.d/ksspi.conf: "create ksspi * * ksspi-upcall %k").
- * It reads the request from the authorisation key, becomes the requester
- * (or, for in-kernel users, an unprivileged account once the system
- * keytab is in memory), does one GSS-API step with MIT Kerberos and
- * instantiates the key with the response.  Any failure of its own negates
+ * It reads the request from the authorisation key; a worker child becomes
+ * the requester (or, for in-kernel users, an unprivileged account once the
+ * system keytab is in memory) and does one GSS-API step with MIT Kerberos;
+ * the parent instantiates the key with the response -- as the client, when
+ * an acceptor established a context (see worker.h).  Any failure of its own negates
  * the key (the kernel then reports SEC_E_NO_AUTHENTICATING_AUTHORITY);
  * Kerberos failures are answers, with their SECURITY_STATUS.
  *
@@ -41,6 +42,7 @@
 #include "privs.h"
 #include "proto.h"
 #include "status.h"
+#include "worker.h"
 
 #ifndef KSSPI_VERSION
 #define KSSPI_VERSION "unknown"
@@ -60,6 +62,7 @@ static void on_alarm(int sig)
 	static const char msg[] = "ksspi-upcall: deadline reached\n";
 
 	(void)sig;
+	kup_worker_kill();
 	if (alarm_key > 0)
 		syscall(__NR_keyctl, KEYCTL_NEGATE, alarm_key, NEGATE_TIMEOUT,
 			KEY_REQKEY_DEFL_DEFAULT);
@@ -240,6 +243,10 @@ static int encode(const struct kup_request *req, const struct kup_result *res,
 	BYTES(KSSPI_UPCALL_SESSION_KEY, res->session_key,
 	      res->session_key_len);
 	BYTES(KSSPI_UPCALL_DELEGATED, res->delegated, res->delegated_len);
+	if (req->flags & KSSPI_UPCALL_F_LUCID && res->has_lucid &&
+	    res->status == SEC_E_OK)
+		kup_msg_item(m, KSSPI_UPCALL_LUCID, &res->lucid,
+			     sizeof(res->lucid));
 	if (res->message[0] && res->status != SEC_E_OK)
 		STR(KSSPI_UPCALL_MESSAGE, res->message);
 #undef STR
@@ -253,6 +260,82 @@ static int encode(const struct kup_request *req, const struct kup_result *res,
 	return ret;
 }
 
+/* In the worker child: become the requester, do the work, encode. */
+static int do_work(void *arg, struct kup_msg *msg)
+{
+	struct kup_work *w = arg;
+	struct kup_result res;
+	char err[256];
+	int ret;
+
+	if (become(w->req, w->cfg, err, sizeof(err))) {
+		kup_log(LOG_ERR, "req=%llx: cannot drop privileges: %s",
+			(unsigned long long)w->req->id, err);
+		return -1;
+	}
+	if (kup_worker_guard())
+		return -1;
+	kup_result_init(&res);
+	switch (w->req->op) {
+	case KSSPI_UPCALL_ACQUIRE:
+		kup_gss_acquire(w, &res);
+		break;
+	case KSSPI_UPCALL_INITIATE:
+		kup_gss_initiate(w, &res);
+		break;
+	case KSSPI_UPCALL_ACCEPT:
+		kup_gss_accept(w, &res);
+		break;
+	}
+	/*
+	 * "Not readable by you" is EACCES for AcquireCredentialsHandle; a
+	 * leg (whose handle was acquired fine) just has no credentials.
+	 */
+	if (w->req->op != KSSPI_UPCALL_ACQUIRE &&
+	    res.status == SEC_E_NOT_OWNER)
+		res.status = SEC_E_NO_CREDENTIALS;
+	ret = encode(w->req, &res, msg);
+	if (ret)
+		kup_log(LOG_ERR, "req=%llx: response too large",
+			(unsigned long long)w->req->id);
+	kup_result_free(&res);
+	return ret;
+}
+
+/*
+ * Become the client an acceptor established (uid, gid, groups of the
+ * response), so the module can keep this process's credentials as the
+ * client's.  Only root can; a debug run as a user keeps its ids.
+ */
+static int become_client(const struct kup_response *r, char *err,
+			 size_t errlen)
+{
+	const struct kup_bytes *g = &r->items[KSSPI_UPCALL_GROUPS];
+	gid_t *groups = NULL;
+	size_t i, n = g->len / 4;
+	uint32_t v;
+	int ret;
+
+	if (geteuid() != 0)
+		return 0;
+	kup_log(LOG_DEBUG, "instantiating as the client: uid %u gid %u, %zu groups",
+		r->hdr.uid, r->hdr.gid, n);
+	if (n) {
+		groups = calloc(n, sizeof(*groups));
+		if (!groups) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		for (i = 0; i < n; i++) {
+			memcpy(&v, g->data + 4 * i, 4);
+			groups[i] = v;
+		}
+	}
+	ret = kup_drop_privs(r->hdr.uid, r->hdr.gid, groups, n, err, errlen);
+	free(groups);
+	return ret;
+}
+
 static long elapsed_ms(const struct timespec *t0)
 {
 	struct timespec t1;
@@ -260,6 +343,39 @@ static long elapsed_ms(const struct timespec *t0)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	return (t1.tv_sec - t0->tv_sec) * 1000 +
 	       (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* The one line per request, from the response the key gets (or not). */
+static void log_request(const struct kup_request *req,
+			const struct kup_response *r, int failed,
+			const struct timespec *t0)
+{
+	static const struct kup_bytes none = { (const uint8_t *)"-", 1 };
+	const struct kup_bytes *client = &none, *local = &none, *msg = NULL;
+	int32_t status = 0;
+
+	if (r) {
+		status = r->hdr.status;
+		if (r->items[KSSPI_UPCALL_CLIENT_NAME].data)
+			client = &r->items[KSSPI_UPCALL_CLIENT_NAME];
+		if (r->items[KSSPI_UPCALL_LOCAL_NAME].data)
+			local = &r->items[KSSPI_UPCALL_LOCAL_NAME];
+		if (r->items[KSSPI_UPCALL_MESSAGE].data)
+			msg = &r->items[KSSPI_UPCALL_MESSAGE];
+	}
+	kup_log(failed || status < 0 ? LOG_NOTICE : LOG_INFO,
+		"req=%llx op=%s pkg=%s ctx=%llu leg=%u uid=%u%s status=%s(0x%08x) major=0x%x minor=%d client=%.*s local=%.*s %s ms=%ld%s%.*s",
+		(unsigned long long)req->id, kup_op_name(req->op),
+		kup_package_name(req->package_id),
+		(unsigned long long)req->context_id, req->leg, req->uid,
+		req->flags & KSSPI_UPCALL_F_KERNEL ? " kernel" : "",
+		failed || !r ? "negated" : kup_status_name(status),
+		(unsigned int)status, r ? r->hdr.gss_major : 0,
+		r ? (int)r->hdr.gss_minor : 0, (int)client->len,
+		(const char *)client->data, (int)local->len,
+		(const char *)local->data, failed ? "failed" : "answered",
+		elapsed_ms(t0), msg ? ": " : "", msg ? (int)msg->len : 0,
+		msg ? (const char *)msg->data : "");
 }
 
 int main(int argc, char **argv)
@@ -280,6 +396,8 @@ int main(int argc, char **argv)
 	struct kup_config cfg;
 	struct kup_msg msg = { 0 };
 	struct kup_work work = { 0 };
+	struct kup_response resp;
+	int have_resp = 0;
 	struct timespec t0;
 	krb5_context kctx = NULL;
 	key_serial_t key = 0;
@@ -433,33 +551,40 @@ int main(int argc, char **argv)
 		}
 	}
 
-	/* Become the requester for good. */
-	if (become(&req, &cfg, err, sizeof(err))) {
-		kup_log(LOG_ERR, "req=%llx: cannot drop privileges: %s",
-			(unsigned long long)req.id, err);
-		goto out;
-	}
-
+	/*
+	 * The work runs in a child that becomes the requester for good; the
+	 * donor is instantiated by the donor identity itself.
+	 */
 	work.req = &req;
 	work.cfg = &cfg;
 	work.kctx = kctx;
-	switch (req.op) {
-	case KSSPI_UPCALL_ACQUIRE:
-		kup_gss_acquire(&work, &res);
-		break;
-	case KSSPI_UPCALL_INITIATE:
-		kup_gss_initiate(&work, &res);
-		break;
-	case KSSPI_UPCALL_ACCEPT:
-		kup_gss_accept(&work, &res);
-		break;
-	case KSSPI_UPCALL_DONOR:
+	if (req.op == KSSPI_UPCALL_DONOR) {
+		if (become(&req, &cfg, err, sizeof(err))) {
+			kup_log(LOG_ERR, "req=%llx: cannot drop privileges: %s",
+				(unsigned long long)req.id, err);
+			goto out;
+		}
 		res.status = SEC_E_OK;
-		break;
+		if (encode(&req, &res, &msg))
+			goto out;
+	} else if (kup_worker_run(do_work, &work, &msg, err, sizeof(err))) {
+		kup_log(LOG_ERR, "req=%llx: %s", (unsigned long long)req.id,
+			err);
+		goto out;
 	}
-	if (encode(&req, &res, &msg)) {
-		kup_log(LOG_ERR, "req=%llx: response too large",
-			(unsigned long long)req.id);
+	if (kup_response_decode(msg.buf, msg.len, &resp, err, sizeof(err)) ||
+	    resp.hdr.id != req.id || resp.hdr.hdr.op != req.op) {
+		kup_log(LOG_ERR, "req=%llx: bad response from the worker: %s",
+			(unsigned long long)req.id, err);
+		goto out;
+	}
+	have_resp = 1;
+	/* An established acceptor's key is instantiated by its client. */
+	if (req.op == KSSPI_UPCALL_ACCEPT && resp.hdr.status == SEC_E_OK &&
+	    resp.hdr.uid != (uint32_t)-1 && become_client(&resp, err,
+							  sizeof(err))) {
+		kup_log(LOG_ERR, "req=%llx: cannot become the client: %s",
+			(unsigned long long)req.id, err);
 		goto out;
 	}
 
@@ -480,21 +605,11 @@ int main(int argc, char **argv)
 	ret = 0;
 out:
 	alarm(0);
+	kup_worker_kill();
 	if (ret && key > 0)
 		keyctl_negate(key, NEGATE_TIMEOUT, KEY_REQKEY_DEFL_DEFAULT);
 	if (req.op)
-		kup_log(res.status < 0 || ret ? LOG_NOTICE : LOG_INFO,
-			"req=%llx op=%s pkg=%s ctx=%llu leg=%u uid=%u%s status=%s(0x%08x) major=0x%x minor=%d client=%s local=%s %s ms=%ld%s%s",
-			(unsigned long long)req.id, kup_op_name(req.op),
-			kup_package_name(req.package_id),
-			(unsigned long long)req.context_id, req.leg, req.uid,
-			req.flags & KSSPI_UPCALL_F_KERNEL ? " kernel" : "",
-			ret ? "negated" : kup_status_name(res.status),
-			(unsigned int)res.status, res.major, res.minor,
-			res.client_name ? res.client_name : "-",
-			res.local_name ? res.local_name : "-",
-			ret ? "failed" : "answered", elapsed_ms(&t0),
-			res.message[0] ? ": " : "", res.message);
+		log_request(&req, have_resp ? &resp : NULL, ret, &t0);
 	kup_msg_free(&msg);
 	kup_result_free(&res);
 	kup_request_free(&req);

@@ -107,6 +107,16 @@ enum kup_map_result kup_map_account(krb5_context kctx, const char *principal,
 		}
 		n = want;
 	}
+	/* Root's group among the supplementary ones is root too. */
+	for (n = 0; n < id->ngroups && !cfg->allow_root; n++) {
+		if (id->groups[n] == 0) {
+			snprintf(why, whylen,
+				 "'%s' is in group 0 and allow_root is off",
+				 id->local);
+			res = KUP_MAP_ROOT;
+			goto out;
+		}
+	}
 	res = KUP_MAP_OK;
 out:
 	if (p)

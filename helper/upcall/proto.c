@@ -183,8 +183,9 @@ static uint32_t items_allowed(unsigned int op)
 		return creds | BIT(KSSPI_UPCALL_TARGET) |
 			BIT(KSSPI_UPCALL_INPUT) | BIT(KSSPI_UPCALL_STATE);
 	case KSSPI_UPCALL_ACCEPT:
-		return creds | BIT(KSSPI_UPCALL_INPUT) |
-			BIT(KSSPI_UPCALL_STATE);
+		/* A target an acceptor's context may carry is ignored. */
+		return creds | BIT(KSSPI_UPCALL_TARGET) |
+			BIT(KSSPI_UPCALL_INPUT) | BIT(KSSPI_UPCALL_STATE);
 	case KSSPI_UPCALL_DONOR:
 		return BIT(KSSPI_UPCALL_GROUPS);
 	}
@@ -402,7 +403,7 @@ int kup_request_decode(const uint8_t *msg, size_t len,
 
 	if (!items_allowed(req->op))
 		return fail(err, errlen, "unknown op %u", req->op);
-	if (req->flags & ~KSSPI_UPCALL_F_KERNEL)
+	if (req->flags & ~(KSSPI_UPCALL_F_KERNEL | KSSPI_UPCALL_F_LUCID))
 		return fail(err, errlen, "unknown flags 0x%x", req->flags);
 	if (req->uid == (uint32_t)-1 || req->gid == (uint32_t)-1)
 		return fail(err, errlen, "invalid uid/gid");
@@ -569,6 +570,10 @@ static int response_item(void *arg, uint16_t type, const uint8_t *data,
 	case KSSPI_UPCALL_MESSAGE:
 		if (!kup_string_ok(data, len))
 			return fail(err, errlen, "bad string item %u", type);
+		break;
+	case KSSPI_UPCALL_LUCID:
+		if (len != sizeof(struct ksspi_upcall_lucid))
+			return fail(err, errlen, "bad lucid item");
 		break;
 	case KSSPI_UPCALL_OUTPUT:
 	case KSSPI_UPCALL_SESSION_KEY:

@@ -76,6 +76,12 @@
  * the requester's ids.
  */
 #define KSSPI_UPCALL_F_KERNEL		0x00000001
+/*
+ * Answer an established context (%SEC_E_OK of initiate or accept) with the
+ * %KSSPI_UPCALL_LUCID item too: what in-kernel per-message protection
+ * needs besides the session key.
+ */
+#define KSSPI_UPCALL_F_LUCID		0x00000002
 /* No response flag is defined; a response's flags must be 0. */
 
 /**
@@ -277,5 +283,42 @@ struct ksspi_upcall_item {
 #define KSSPI_UPCALL_DELEGATED		21
 /* A: a human-readable explanation of a failure, for the log. */
 #define KSSPI_UPCALL_MESSAGE		22
+/*
+ * A: &struct ksspi_upcall_lucid of an established context, only when the
+ * request had %KSSPI_UPCALL_F_LUCID.
+ */
+#define KSSPI_UPCALL_LUCID		23
+
+/* &ksspi_upcall_lucid.flags: this side initiated the context. */
+#define KSSPI_UPCALL_LUCID_INITIATOR		0x00000001
+/*
+ * &ksspi_upcall_lucid.flags: the session key is the acceptor's subkey
+ * (RFC 4121 tokens then carry the AcceptorSubkey flag).
+ */
+#define KSSPI_UPCALL_LUCID_ACCEPTOR_SUBKEY	0x00000002
+
+/**
+ * struct ksspi_upcall_lucid - Per-message state of an established krb5
+ * context (from MIT's lucid context), the data of %KSSPI_UPCALL_LUCID.
+ * The key is the %KSSPI_UPCALL_SESSION_KEY item.
+ */
+struct ksspi_upcall_lucid {
+	/**
+	 * @protocol: 0 for RFC 1964 tokens (DES, RC4), 1 for RFC 4121.
+	 */
+	__u32 protocol;
+	/**
+	 * @flags: KSSPI_UPCALL_LUCID_* bits.
+	 */
+	__u32 flags;
+	/**
+	 * @send_seq: Sequence number of this side's next token.
+	 */
+	__u64 send_seq;
+	/**
+	 * @recv_seq: Sequence number expected of the peer's next token.
+	 */
+	__u64 recv_seq;
+};
 
 #endif /* _UAPI_LINUX_KSSPI_UPCALL_H */

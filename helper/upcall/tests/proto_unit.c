@@ -241,7 +241,9 @@ TEST(request_items)
 	/* Items in the wrong operation. */
 	EXPECT_EQ(-EBADMSG, with_item(KSSPI_UPCALL_ACQUIRE, 0,
 				      KSSPI_UPCALL_INPUT, "x", 1));
-	EXPECT_EQ(-EBADMSG, with_item(KSSPI_UPCALL_ACCEPT, 0,
+	EXPECT_EQ(0, with_item(KSSPI_UPCALL_ACCEPT, 0, KSSPI_UPCALL_TARGET,
+			       "host@x", 6));
+	EXPECT_EQ(-EBADMSG, with_item(KSSPI_UPCALL_ACQUIRE, 0,
 				      KSSPI_UPCALL_TARGET, "host@x", 6));
 	EXPECT_EQ(-EBADMSG, with_item(KSSPI_UPCALL_DONOR, 0,
 				      KSSPI_UPCALL_PRINCIPAL, "a@B", 3));
@@ -333,6 +335,40 @@ TEST(response_roundtrip)
 	EXPECT_EQ(16, resp.items[KSSPI_UPCALL_CLIENT_NAME].len);
 	for (n = 0; n < m.len; n++)
 		EXPECT_NE(0, kup_response_decode(m.buf, n, &resp, NULL, 0));
+	kup_msg_free(&m);
+}
+
+TEST(response_lucid_item)
+{
+	struct ksspi_upcall_lucid l = { .protocol = 1, .send_seq = 5 };
+	struct kup_response resp;
+	struct kup_msg m;
+	int good;
+
+	for (good = 1; good >= 0; good--) {
+		kup_msg_init(&m, sizeof(struct ksspi_upcall_response));
+		kup_msg_item(&m, KSSPI_UPCALL_LUCID, &l,
+			     good ? sizeof(l) : sizeof(l) - 4);
+		ASSERT_EQ(0, kup_msg_finish(&m, KSSPI_UPCALL_ACCEPT, 0));
+		EXPECT_EQ(good ? 0 : -EBADMSG,
+			  kup_response_decode(m.buf, m.len, &resp, NULL, 0));
+		kup_msg_free(&m);
+	}
+}
+
+TEST(request_lucid_flag)
+{
+	struct ksspi_upcall_request f = unit_fields(KSSPI_UPCALL_INITIATE);
+	struct kup_request req;
+	struct kup_msg m;
+
+	unit_req_start(&m, KSSPI_UPCALL_INITIATE);
+	kup_msg_item(&m, KSSPI_UPCALL_TARGET, "host@x", 6);
+	unit_req_finish(&m, KSSPI_UPCALL_INITIATE,
+			KSSPI_UPCALL_F_KERNEL | KSSPI_UPCALL_F_LUCID, &f);
+	ASSERT_EQ(0, kup_request_decode(m.buf, m.len, &req, NULL, 0));
+	EXPECT_EQ(KSSPI_UPCALL_F_KERNEL | KSSPI_UPCALL_F_LUCID, req.flags);
+	kup_request_free(&req);
 	kup_msg_free(&m);
 }
 
