@@ -21,6 +21,12 @@
 
 #include "proto.h"
 
+#ifdef KSSPI_UPCALL_F_LUCID
+#define UPCALL_F_LUCID KSSPI_UPCALL_F_LUCID
+#else
+#define UPCALL_F_LUCID 0
+#endif
+
 #define RULE(cond) do {							\
 	if (!(cond)) {							\
 		fprintf(stderr, "accepted a request breaking: %s\n", #cond); \
@@ -55,7 +61,7 @@ static void request(const uint8_t *msg, size_t len)
 	}
 	RULE(req.op >= KSSPI_UPCALL_ACQUIRE && req.op <= KSSPI_UPCALL_DONOR);
 	RULE(req.uid != (uint32_t)-1 && req.gid != (uint32_t)-1);
-	RULE(!(req.flags & ~KSSPI_UPCALL_F_KERNEL));
+	RULE(!(req.flags & ~(KSSPI_UPCALL_F_KERNEL | UPCALL_F_LUCID)));
 	RULE(req.leg <= KUP_LEG_MAX);
 	RULE(req.ngroups <= KUP_GROUPS_MAX);
 	RULE(!req.ngroups || req.groups);

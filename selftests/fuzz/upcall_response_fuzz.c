@@ -12,8 +12,9 @@
  * match the input (else it stays as given), 0x02 make the call's id and
  * op those the response names (else the call's are fixed and the response
  * must match them by itself), 0x04 allow_root=1, 0x08 the instantiator's
- * uid is the response's uid, 0x30 the operation asked (ACQUIRE, INITIATE,
- * ACCEPT, DONOR).
+ * ids (uid and gid) are the response's, 0x30 the operation asked (ACQUIRE,
+ * INITIATE, ACCEPT, DONOR), 0x40 the instantiator has capabilities, 0x80
+ * supplementary groups.
  *
  * Beyond memory safety (ASan, UBSan, LeakSanitizer), every accepted
  * response must satisfy the module's rules: a defined status, strings
@@ -28,10 +29,23 @@
 /* What the shim and the module file expect to find. */
 unsigned long kshim_alloc_count, kshim_fail_at;
 struct user_namespace init_user_ns;
-struct cred kshim_current_cred = { .usage = ATOMIC_INIT(1) };
+static struct group_info no_groups = { .usage = ATOMIC_INIT(1) };
+static struct group_info *one_group;
+/* The requester (the handle's owner); for DONOR, whom to instantiate as. */
+static struct cred requester = {
+	.usage = ATOMIC_INIT(1),
+	.group_info = &no_groups,
+	.user_ns = &init_user_ns,
+};
+struct cred kshim_current_cred = {
+	.usage = ATOMIC_INIT(1),
+	.group_info = &no_groups,
+	.user_ns = &init_user_ns,
+};
 struct task_struct kshim_current_task, init_task;
 time64_t kshim_now = 1767225600;	/* 2026-01-01 */
 unsigned long jiffies;
+int overflowuid = 65534, overflowgid = 65534;
 bool ksspi_allow_root;
 
 int param_get_uint(char *buffer, const struct kernel_param *kp)
@@ -112,13 +126,33 @@ static void check_reply(const struct upcall_call *call,
 			RULE(!i || !gid_lt(r->groups->gid[i], r->groups->gid[i - 1]));
 		}
 	}
-	if (r->instantiator)
+	/*
+	 * The instantiator's credentials are kept only when they are the
+	 * client's (an acceptor) or the requester's, bare (a donor).
+	 */
+	if (r->instantiator && call->req->op == KSSPI_UPCALL_DONOR) {
+		RULE(uid_eq(r->instantiator->uid, call->req->requester->uid));
+		RULE(gid_eq(r->instantiator->gid, call->req->requester->gid));
+		RULE(!r->instantiator->group_info->ngroups);
+		RULE(cap_isclear(r->instantiator->cap_effective));
+	} else if (r->instantiator) {
 		RULE(uid_eq(r->instantiator->uid, r->uid));
+	}
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	one_group = groups_alloc(1);
+	if (!one_group)
+		abort();
+	one_group->gid[0] = KGIDT_INIT(2100);
+	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct ksspi_upcall_req req = { .op = KSSPI_UPCALL_ACCEPT };
+	struct ksspi_upcall_req req = { .op = KSSPI_UPCALL_ACCEPT,
+					.requester = &requester };
 	struct upcall_call call = { .id = 0x1234, .req = &req };
 	struct ksspi_upcall_reply *reply = (void *)1;
 	struct ksspi_upcall_response hdr;
@@ -140,6 +174,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	req.op = KSSPI_UPCALL_ACQUIRE + ((ctl >> 4) & 3);
 	kshim_current_cred.uid = kshim_current_cred.euid = KUIDT_INIT(2001);
 	kshim_current_cred.suid = kshim_current_cred.fsuid = KUIDT_INIT(2001);
+	kshim_current_cred.gid = kshim_current_cred.egid = KGIDT_INIT(2001);
+	kshim_current_cred.sgid = kshim_current_cred.fsgid = KGIDT_INIT(2001);
+	kshim_current_cred.cap_effective.val = ctl & 0x40 ? 1ULL << 21 : 0;
+	kshim_current_cred.cap_permitted = kshim_current_cred.cap_effective;
+	kshim_current_cred.group_info = ctl & 0x80 ? one_group : &no_groups;
+	requester.uid = requester.euid = KUIDT_INIT(2001);
+	requester.gid = requester.egid = KGIDT_INIT(2001);
 
 	p = malloc(sizeof(*p) + len + sizeof(hdr));
 	if (!p)
@@ -160,6 +201,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			kshim_current_cred.euid = KUIDT_INIT(hdr.uid);
 			kshim_current_cred.suid = KUIDT_INIT(hdr.uid);
 			kshim_current_cred.fsuid = KUIDT_INIT(hdr.uid);
+			kshim_current_cred.gid = KGIDT_INIT(hdr.gid);
+			kshim_current_cred.egid = KGIDT_INIT(hdr.gid);
+			kshim_current_cred.sgid = KGIDT_INIT(hdr.gid);
+			kshim_current_cred.fsgid = KGIDT_INIT(hdr.gid);
+			requester.uid = requester.euid = KUIDT_INIT(hdr.uid);
+			requester.gid = requester.egid = KGIDT_INIT(hdr.gid);
 		}
 		memcpy(p->data, &hdr, sizeof(hdr));
 	}

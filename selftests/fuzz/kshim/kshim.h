@@ -291,6 +291,18 @@ static inline int kstrtouint(const char *s, unsigned int base, unsigned int *res
 	return 0;
 }
 
+/* ---- locks (single-threaded harnesses) ---- */
+
+#define DEFINE_SPINLOCK(x) spinlock_t x = { 0 }
+#define spin_lock(l) ((void)(l))
+#define spin_unlock(l) ((void)(l))
+#define spin_lock_bh(l) ((void)(l))
+#define spin_unlock_bh(l) ((void)(l))
+#define lockdep_assert_held(l) ((void)(l))
+#define DECLARE_WAIT_QUEUE_HEAD(x) wait_queue_head_t x = { 0 }
+#define wake_up_all(q) ((void)(q))
+#define wake_up(q) ((void)(q))
+
 /* ---- atomics (single-threaded harnesses) ---- */
 
 #define ATOMIC_INIT(i) { (i) }
@@ -394,12 +406,20 @@ static inline void put_group_info(struct group_info *gi)
 		free(gi);
 }
 
+typedef struct { u64 val; } kernel_cap_t;
+static inline bool cap_isclear(kernel_cap_t c) { return !c.val; }
+
+/* The overflow ids (linux/highuid.h); the harness defines them. */
+extern int overflowuid, overflowgid;
+
 struct key;
 struct cred {
 	atomic_t usage;
 	kuid_t uid, euid, suid, fsuid;
 	kgid_t gid, egid, sgid, fsgid;
 	struct group_info *group_info;
+	kernel_cap_t cap_inheritable, cap_permitted, cap_effective, cap_bset;
+	kernel_cap_t cap_ambient;
 	struct key *session_keyring, *thread_keyring, *process_keyring;
 	struct key *request_key_auth;
 	unsigned char jit_keyring;
