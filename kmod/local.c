@@ -266,6 +266,12 @@ static s32 issue(struct ksspi_context *ctx, struct ksspi_leg *leg,
 		ticket_put(t);
 		return SEC_E_INSUFFICIENT_MEMORY;
 	}
+	/*
+	 * The list holds the first reference; this leg takes another before
+	 * the ticket is published: once the lock is dropped an acceptor may
+	 * consume it, or another leg expire it, and free it under us.
+	 */
+	kref_get(&t->ref);
 	list_add_tail(&t->node, &tickets);
 	nr_tickets++;
 	spin_unlock(&tickets_lock);
@@ -276,6 +282,7 @@ static s32 issue(struct ksspi_context *ctx, struct ksspi_leg *leg,
 	if (!ctx->client_name) {
 		kfree(tok);
 		*out = NULL;
+		ticket_put(t);
 		return SEC_E_INSUFFICIENT_MEMORY;
 	}
 	ctx->ret_flags = ctx->req_flags & LOCAL_ISC_FLAGS &
@@ -284,11 +291,11 @@ static s32 issue(struct ksspi_context *ctx, struct ksspi_leg *leg,
 		ctx->ret_flags &= ~ISC_RET_DELEGATE;
 	if (!t->mutual) {
 		/* Nothing comes back: the initiator is done. */
+		ticket_put(t);
 		ctx->server_name = kstrdup(ctx->target, GFP_KERNEL);
 		return ctx->server_name ? SEC_E_OK : SEC_E_INSUFFICIENT_MEMORY;
 	}
-	/* The list holds the first reference; the context takes another. */
-	kref_get(&t->ref);
+	/* The context keeps this leg's reference for the second leg. */
 	ctx->pkg_data = t;
 	return SEC_I_CONTINUE_NEEDED;
 }
