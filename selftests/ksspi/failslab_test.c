@@ -96,22 +96,6 @@ static struct knob knobs[] = {
 	{ .path = FAILPAGE "verbose", .value = "0" },
 };
 
-static int read_small(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = 0;
-	buf[strcspn(buf, "\n")] = 0;
-	return 0;
-}
-
 static int write_small(const char *path, const char *value)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);

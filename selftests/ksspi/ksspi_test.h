@@ -133,6 +133,23 @@ static inline void uid_principal(char *buf, size_t size, const char *svc,
 }
 
 /* Sets a module parameter; returns 0 or -errno. */
+/* Reads a small text file (a sysfs value, a saved setting): its first line. */
+static inline int read_small(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	return 0;
+}
+
 static inline int set_param(const char *name, const char *value)
 {
 	char path[256];

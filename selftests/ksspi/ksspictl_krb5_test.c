@@ -184,22 +184,6 @@ static int set_upcall(const char *program)
 	return write_file(RK_CONF, line, 0644);
 }
 
-static int read_small(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = 0;
-	buf[strcspn(buf, "\n")] = 0;
-	return 0;
-}
-
 /* Puts back upcall_timeout_ms if a test lowered it (even one that died). */
 static int restore_timeout(void)
 {
