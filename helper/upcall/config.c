@@ -69,6 +69,9 @@ static int parse_path(const char *v, char *dst, size_t size, int prefix_ok)
 		p += 5;
 	if (p[0] != '/' || strlen(v) >= size)
 		return -1;
+	for (p = v; *p; p++)
+		if (iscntrl((unsigned char)*p))
+			return -1;
 	strcpy(dst, v);
 	return 0;
 }

@@ -66,7 +66,8 @@ TEST(bad_lines)
 		"timeout = 5s\n", "timeout = \n", "keytab = relative.keytab\n",
 		"keytab = MEMORY:x\n", "krb5_config = FILE:/etc/krb5.conf\n",
 		"kernel_user = a b\n", "kernel_user = \n",
-		"timeout = -1\n", "= yes\n",
+		"timeout = -1\n", "= yes\n", "keytab = /etc/krb5\x01.keytab\n",
+		"krb5_config = /etc/krb5\t.conf\n",
 	};
 	struct kup_config cfg;
 	size_t i;
