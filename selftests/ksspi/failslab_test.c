@@ -39,6 +39,7 @@
 #include <time.h>
 
 #include "ksspi_test.h"
+#include "hardening.h"
 
 #define FAILSLAB	"/sys/kernel/debug/failslab/"
 #define FAILPAGE	"/sys/kernel/debug/fail_page_alloc/"
@@ -164,38 +165,6 @@ static long stat_value(const char *name)
 	}
 	fclose(f);
 	return v;
-}
-
-/*
- * The calling thread's ids, groups and capabilities as the kernel shows
- * them: the lines of /proc/thread-self/status that must not change.
- */
-static int cred_snapshot(char *buf, size_t size)
-{
-	static const char *const keys[] = {
-		"Uid:", "Gid:", "Groups:", "CapInh:", "CapPrm:", "CapEff:",
-		"CapBnd:", "CapAmb:", "NoNewPrivs:",
-	};
-	char line[512];
-	size_t used = 0, i;
-	FILE *f = fopen("/proc/thread-self/status", "re");
-
-	if (!f)
-		return -errno;
-	buf[0] = 0;
-	while (fgets(line, sizeof(line), f)) {
-		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-			if (strncmp(line, keys[i], strlen(keys[i])))
-				continue;
-			used += snprintf(buf + used, size - used, "%s", line);
-			if (used >= size) {
-				fclose(f);
-				return -ENOSPC;
-			}
-		}
-	}
-	fclose(f);
-	return 0;
 }
 
 /* Errors an allocation failure may legitimately surface as. */
@@ -469,7 +438,7 @@ static int flow_child(const struct flow *f0, unsigned int n, int wfd)
 	int fd;
 
 	alarm(120);	/* a hang is a failure, not a stuck suite */
-	if (cred_snapshot(before, sizeof(before)))
+	if (hard_cred_snapshot(before, sizeof(before)))
 		return 3;
 	f.nthfd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
 	if (f.nthfd < 0)
@@ -511,7 +480,7 @@ static int flow_child(const struct flow *f0, unsigned int n, int wfd)
 		if (v >= 0)
 			close(v);
 	}
-	if (cred_snapshot(after, sizeof(after)))
+	if (hard_cred_snapshot(after, sizeof(after)))
 		return 8;
 	o.creds_ok = !strcmp(before, after);
 	if (!o.creds_ok && !o.why[0])

@@ -297,7 +297,7 @@ static int script(const char *dir, const char *name, const char *body,
 	snprintf(path, size, "%s/%s", dir, name);
 	if (asprintf(&text, "#!/bin/sh\n%s\n", body) < 0)
 		return -ENOMEM;
-	ret = write_file(path, text, 0755);
+	ret = write_file_atomic(path, text, 0755);
 	free(text);
 	return ret;
 }
@@ -329,7 +329,7 @@ static int write_payloads(const char *dir)
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/p0", dir);
-	if (write_file(path, "this is not a response\n", 0644))
+	if (write_file_atomic(path, "this is not a response\n", 0644))
 		return -1;
 	snprintf(path, sizeof(path), "%s/p1", dir);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -190,23 +190,6 @@ static int kdc_stop(void)
 	return run(argv);
 }
 
-static int write_file(const char *path, const char *text, mode_t mode)
-{
-	char tmp[PATH_MAX + 8];
-	int fd;
-
-	snprintf(tmp, sizeof(tmp), "%s.new", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0)
-		return -errno;
-	if (write_full(fd, text, strlen(text)) || fchmod(fd, mode)) {
-		close(fd);
-		return -EIO;
-	}
-	close(fd);
-	return rename(tmp, path) ? -errno : 0;
-}
-
 /* Points request-key at COMMAND (a program and its arguments). */
 static int set_upcall(const char *command)
 {
@@ -216,7 +199,7 @@ static int set_upcall(const char *command)
 	mkdir("/etc/request-key.d", 0755);
 	if (asprintf(&line, "create ksspi * * %s\n", command) < 0)
 		return -ENOMEM;
-	ret = write_file(RK_CONF, line, 0644);
+	ret = write_file_atomic(RK_CONF, line, 0644);
 	free(line);
 	return ret;
 }
@@ -252,7 +235,7 @@ static int lower_timeout(const char *ms)
 	if (ret)
 		return ret;
 	if (access(TIMEOUT_SAVED, F_OK)) {
-		ret = write_file(TIMEOUT_SAVED, v, 0600);
+		ret = write_file_atomic(TIMEOUT_SAVED, v, 0600);
 		if (ret)
 			return ret;
 	}
@@ -320,7 +303,7 @@ static void e2e_setup(struct __test_metadata *_metadata, const char *variant)
 	 * module's allow_root.
 	 */
 	mkdir("/etc/ksspi", 0755);
-	ASSERT_EQ(0, write_file("/etc/ksspi/upcall.conf",
+	ASSERT_EQ(0, write_file_atomic("/etc/ksspi/upcall.conf",
 				"# selftests/ksspi/kerberos_test: the defaults\n",
 				0644));
 	ASSERT_EQ(0, set_param("allow_root", "0"));
@@ -351,7 +334,7 @@ static int make_dir(char *dir, size_t size)
 /* A file only @uid may read. */
 static int owned_file(const char *path, uid_t uid, gid_t gid, const char *text)
 {
-	int ret = write_file(path, text, 0600);
+	int ret = write_file_atomic(path, text, 0600);
 
 	if (ret)
 		return ret;

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <sched.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -133,6 +134,26 @@ static inline void uid_principal(char *buf, size_t size, const char *svc,
 }
 
 /* Sets a module parameter; returns 0 or -errno. */
+/* Replaces PATH with TEXT (mode MODE) by renaming a written copy over it. */
+static inline int write_file_atomic(const char *path, const char *text,
+				    mode_t mode)
+{
+	char tmp[PATH_MAX + 8];
+	int fd;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.new", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		return -errno;
+	if (write_full(fd, text, strlen(text)) || fchmod(fd, mode)) {
+		close(fd);
+		return -EIO;
+	}
+	close(fd);
+	return rename(tmp, path) ? -errno : 0;
+}
+
 /* Reads a small text file (a sysfs value, a saved setting): its first line. */
 static inline int read_small(const char *path, char *buf, size_t size)
 {

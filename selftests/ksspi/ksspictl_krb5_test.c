@@ -155,23 +155,6 @@ static int kdc_setup(const char *arg)
 	return run(argv);
 }
 
-static int write_file(const char *path, const char *text, mode_t mode)
-{
-	char tmp[PATH_MAX + 8];
-	int fd;
-
-	snprintf(tmp, sizeof(tmp), "%s.new", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0)
-		return -errno;
-	if (write_full(fd, text, strlen(text)) || fchmod(fd, mode)) {
-		close(fd);
-		return -EIO;
-	}
-	close(fd);
-	return rename(tmp, path) ? -errno : 0;
-}
-
 /* Points request-key at @program (NULL: the line is removed). */
 static int set_upcall(const char *program)
 {
@@ -181,7 +164,7 @@ static int set_upcall(const char *program)
 	if (!program)
 		return unlink(RK_CONF) && errno != ENOENT ? -errno : 0;
 	snprintf(line, sizeof(line), "create ksspi * * %s %%k\n", program);
-	return write_file(RK_CONF, line, 0644);
+	return write_file_atomic(RK_CONF, line, 0644);
 }
 
 /* Puts back upcall_timeout_ms if a test lowered it (even one that died). */
@@ -336,7 +319,7 @@ FIXTURE_SETUP(ctl)
 	ASSERT_EQ(0, restore_timeout());
 	/* The helper's defaults and the module's: no root, unmapped refused. */
 	mkdir("/etc/ksspi", 0755);
-	ASSERT_EQ(0, write_file("/etc/ksspi/upcall.conf",
+	ASSERT_EQ(0, write_file_atomic("/etc/ksspi/upcall.conf",
 				"# ksspictl_krb5_test: the defaults\n", 0644));
 	ASSERT_EQ(0, set_param("allow_root", "0"));
 
@@ -446,10 +429,10 @@ TEST_F_TIMEOUT(ctl, helper_timeout, 60)
 	char hang[PATH_MAX + 32], v[32];
 
 	snprintf(hang, sizeof(hang), "%s/hang", self->dir);
-	ASSERT_EQ(0, write_file(hang, "#!/bin/sh\nexec sleep 10\n", 0755));
+	ASSERT_EQ(0, write_file_atomic(hang, "#!/bin/sh\nexec sleep 10\n", 0755));
 	ASSERT_EQ(0, read_small("/sys/module/ksspi/parameters/upcall_timeout_ms",
 				v, sizeof(v)));
-	ASSERT_EQ(0, write_file(TIMEOUT_SAVED, v, 0600));
+	ASSERT_EQ(0, write_file_atomic(TIMEOUT_SAVED, v, 0600));
 	ASSERT_EQ(0, set_param("upcall_timeout_ms", "1500"));
 	ASSERT_EQ(0, set_upcall(hang));
 	ASSERT_EQ(EX_CONFIG, CTL(&as_root, out, "test-kerberos", "--ccache",
