@@ -70,8 +70,6 @@
 #define MSGS		12
 #define FOREIGN		6
 #define KADDR		((uint64_t)0xffffffff81000000ULL)
-#define RKD		"/etc/request-key.d"
-#define RKCONF		"/etc/request-key.conf"
 #define TICKET_MS	"2000"	/* local ticket lifetime during the run */
 
 /* The argument of ACQUIRE_CRED as the Kerberos packages extend it. */
@@ -1328,58 +1326,10 @@ static int proc_main(struct shared *sh, uint64_t seed, int index,
 FIXTURE(fuzz) {
 	char ticket_ms[32];
 	bool ticket_set;
-	bool rkd_hidden;
-	bool rkconf_hidden;
-	char rkconf_copy[64];
+	struct ksspi_hidden_helper hidden;
 	char creds[1024];
 	struct hard_live base;
 };
-
-/*
- * Hides the helper: an empty tmpfs over /etc/request-key.d, and a copy of
- * request-key.conf without its ksspi lines, if it has any.  In the VM /etc
- * is a tmpfs overlay and the mounts go with the guest.
- */
-static int hide_helper(struct _test_data_fuzz *self)
-{
-	char line[1024];
-	bool has = false;
-	FILE *in, *out;
-
-	if (!access(RKD, F_OK)) {
-		if (mount("fuzz", RKD, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-			  "mode=0755,size=64k"))
-			return -errno;
-		self->rkd_hidden = true;
-	}
-	in = fopen(RKCONF, "re");
-	if (!in)
-		return 0;
-	strcpy(self->rkconf_copy, "/run/ksspi-fuzz-rkconf.XXXXXX");
-	out = fdopen(mkstemp(self->rkconf_copy), "w");
-	if (!out) {
-		fclose(in);
-		return -errno;
-	}
-	while (fgets(line, sizeof(line), in)) {
-		char op[32], type[64];
-
-		if (sscanf(line, "%31s %63s", op, type) == 2 &&
-		    !strcmp(type, KSSPI_UPCALL_KEY_TYPE)) {
-			has = true;
-			continue;
-		}
-		fputs(line, out);
-	}
-	fclose(in);
-	fclose(out);
-	if (has) {
-		if (mount(self->rkconf_copy, RKCONF, NULL, MS_BIND, NULL))
-			return -errno;
-		self->rkconf_hidden = true;
-	}
-	return 0;
-}
 
 FIXTURE_SETUP(fuzz)
 {
@@ -1397,7 +1347,7 @@ FIXTURE_SETUP(fuzz)
 	ASSERT_EQ(0, set_param("local_ticket_ms", TICKET_MS));
 	self->ticket_set = true;
 	if (!getenv("KSSPI_FUZZ_HELPER") || !atoi(getenv("KSSPI_FUZZ_HELPER")))
-		ASSERT_EQ(0, hide_helper(self));
+		ASSERT_EQ(0, ksspi_hide_helper(&self->hidden));
 
 	/* A stable baseline: threads of earlier tests are being reaped. */
 	t0 = hard_now();
@@ -1416,12 +1366,7 @@ FIXTURE_TEARDOWN(fuzz)
 {
 	if (self->ticket_set)
 		set_param("local_ticket_ms", self->ticket_ms);
-	if (self->rkd_hidden)
-		umount2(RKD, MNT_DETACH);
-	if (self->rkconf_hidden)
-		umount2(RKCONF, MNT_DETACH);
-	if (self->rkconf_copy[0])
-		unlink(self->rkconf_copy);
+	ksspi_unhide_helper(&self->hidden);
 }
 
 /* Spends and issues local tickets, which expires the stale ones. */
@@ -1472,7 +1417,7 @@ TEST_F_TIMEOUT(fuzz, abi, 3600)
 	ksft_print_msg("fuzz: KSSPI_FUZZ_SEED=%#llx KSSPI_FUZZ_PROCS=%lu KSSPI_FUZZ_THREADS=%lu KSSPI_FUZZ_SECONDS=%lu (seed %s)\n",
 		       (unsigned long long)seed, procs, threads, seconds,
 		       seedenv ? "from the environment" : "from the clock");
-	ksft_print_msg("fuzz: helper %s\n", self->rkd_hidden || self->rkconf_hidden ?
+	ksft_print_msg("fuzz: helper %s\n", self->hidden.rkd || self->hidden.rkconf ?
 		       "hidden (request-key.d on tmpfs): upcalls must fail cleanly" :
 		       "as configured");
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,

@@ -945,6 +945,7 @@ enum outcome { AS_CLIENT, AS_ANON, UNCHANGED };
 
 FIXTURE(levels) {
 	struct env e;
+	struct ksspi_hidden_helper hidden;
 };
 
 FIXTURE_VARIANT(levels) {
@@ -1041,12 +1042,19 @@ FIXTURE_VARIANT_ADD(levels, root_without_setgid_impersonation) {
 
 FIXTURE_SETUP(levels)
 {
+	/*
+	 * These cases are about what the kernel does alone: no helper may
+	 * donate anonymous credentials, whatever earlier tests configured
+	 * (upcall_test covers the donor).
+	 */
+	ASSERT_EQ(0, ksspi_hide_helper(&self->hidden));
 	RUN(env_setup(&self->e));
 }
 
 FIXTURE_TEARDOWN(levels)
 {
 	env_teardown(&self->e);
+	ksspi_unhide_helper(&self->hidden);
 }
 
 struct lv {

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -231,6 +232,80 @@ static inline int32_t local_handshake(int icred, int acred, const char *target,
 	alen = sizeof(a);
 	return ksspi_initialize_security_context(icred, ictx, NULL, 0, b, blen,
 						 a, &alen, &flags);
+}
+
+/*
+ * Hiding the helper from request-key, for tests of what happens when no
+ * helper answers (whatever an earlier test configured): an empty tmpfs over
+ * /etc/request-key.d, and a bind-mounted copy of /etc/request-key.conf
+ * without its ksspi lines, if it has any.  In the VM /etc is a tmpfs
+ * overlay and the mounts go with the guest; ksspi_unhide_helper() undoes
+ * them.
+ */
+#define KSSPI_RKD	"/etc/request-key.d"
+#define KSSPI_RKCONF	"/etc/request-key.conf"
+
+struct ksspi_hidden_helper {
+	bool rkd;
+	bool rkconf;
+	char copy[64];
+};
+
+static inline int ksspi_hide_helper(struct ksspi_hidden_helper *h)
+{
+	char line[1024];
+	bool has = false;
+	FILE *in, *out;
+	int fd;
+
+	memset(h, 0, sizeof(*h));
+	if (!access(KSSPI_RKD, F_OK)) {
+		if (mount("ksspi-test", KSSPI_RKD, "tmpfs",
+			  MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755,size=64k"))
+			return -errno;
+		h->rkd = true;
+	}
+	in = fopen(KSSPI_RKCONF, "re");
+	if (!in)
+		return 0;
+	strcpy(h->copy, "/run/ksspi-test-rkconf.XXXXXX");
+	fd = mkstemp(h->copy);
+	out = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!out) {
+		if (fd >= 0)
+			close(fd);
+		fclose(in);
+		return -errno;
+	}
+	while (fgets(line, sizeof(line), in)) {
+		char op[32], type[64];
+
+		if (sscanf(line, "%31s %63s", op, type) == 2 &&
+		    !strcmp(type, "ksspi")) {
+			has = true;
+			continue;
+		}
+		fputs(line, out);
+	}
+	fclose(in);
+	fclose(out);
+	if (has) {
+		if (mount(h->copy, KSSPI_RKCONF, NULL, MS_BIND, NULL))
+			return -errno;
+		h->rkconf = true;
+	}
+	return 0;
+}
+
+static inline void ksspi_unhide_helper(struct ksspi_hidden_helper *h)
+{
+	if (h->rkd)
+		umount2(KSSPI_RKD, MNT_DETACH);
+	if (h->rkconf)
+		umount2(KSSPI_RKCONF, MNT_DETACH);
+	if (h->copy[0])
+		unlink(h->copy);
+	memset(h, 0, sizeof(*h));
 }
 
 #endif /* KSSPI_TEST_H */
