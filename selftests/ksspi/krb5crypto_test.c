@@ -221,6 +221,7 @@ TEST_F_TIMEOUT(kcbench, bench, 600)
 	for (line = strtok_r(text + 5, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save))
 		ksft_print_msg("%s\n", line + 2);
+	fflush(stdout);	/* the harness child ends with _exit() */
 	free(text);
 }
 
