@@ -964,6 +964,345 @@ static int case_bench(struct kc_out *o, unsigned long unused)
 	return 0;
 }
 
+/* ---- interop: one context driven from user space (krb5crypto_mit_test) */
+
+/*
+ * /sys/kernel/debug/ksspi_krb5crypto/cmd: each write is one command, each
+ * read its answer ("ok ..." or "err ERRNO").  Hex fields: "-" is absent,
+ * "=" is empty.
+ *
+ *   ctx ENCTYPE FLAGS KEY
+ *   get_mic SEQ MSG                          ok TOKEN
+ *   verify_mic MSG TOKEN                     ok SEQ
+ *   wrap SEQ CONF trailer|dce SO1 DATA SO2   ok HEADER DATA TRAILER|-
+ *   unwrap HEADER SO1 DATA SO2 TRAILER|-     ok CONF SEQ DATA
+ *   unwrap_stream TOKEN                      ok CONF SEQ DATA
+ */
+#define CMD_MAX		(1024 * 1024)
+
+struct kc_cmd {
+	struct mutex lock;	/* one command at a time on one open file */
+	struct ksspi_krb5_ctx *k;
+	char *in;
+	char *text;
+	size_t len;
+};
+
+struct kc_field {
+	u8 *p;		/* NULL: absent */
+	unsigned int len;
+};
+
+static int field(char **cur, struct kc_field *f)
+{
+	char *tok = strsep(cur, " ");
+	size_t n;
+
+	f->p = NULL;
+	f->len = 0;
+	if (!tok || !*tok)
+		return -EINVAL;
+	if (!strcmp(tok, "-"))
+		return 0;
+	if (!strcmp(tok, "=")) {
+		f->p = kvmalloc(1, GFP_KERNEL);
+		return f->p ? 0 : -ENOMEM;
+	}
+	n = strlen(tok);
+	if (n % 2)
+		return -EINVAL;
+	f->p = kvmalloc(n / 2, GFP_KERNEL);
+	if (!f->p)
+		return -ENOMEM;
+	f->len = n / 2;
+	return hex2bin(f->p, tok, f->len) ? -EINVAL : 0;
+}
+
+static int number(char **cur, u64 *v)
+{
+	char *tok = strsep(cur, " ");
+
+	return tok ? kstrtou64(tok, 0, v) : -EINVAL;
+}
+
+static void cmd_hex(struct kc_cmd *c, const u8 *p, unsigned int len,
+		    bool present)
+{
+	if (!present) {
+		c->len += scnprintf(c->text + c->len, CMD_MAX - c->len, " -");
+		return;
+	}
+	if (!len) {
+		c->len += scnprintf(c->text + c->len, CMD_MAX - c->len, " =");
+		return;
+	}
+	if (c->len + 1 + 2 * len >= CMD_MAX)
+		return;
+	c->text[c->len++] = ' ';
+	bin2hex(c->text + c->len, p, len);
+	c->len += 2 * len;
+}
+
+static int cmd_ctx(struct kc_cmd *c, char *cur)
+{
+	struct ksspi_krb5_ctx *k;
+	struct kc_field key;
+	u64 et, flags;
+	int err;
+
+	err = number(&cur, &et) ?: number(&cur, &flags) ?: field(&cur, &key);
+	if (err || !key.p) {
+		kvfree(key.p);
+		return err ?: -EINVAL;
+	}
+	k = ksspi_krb5_ctx_new(et, key.p, key.len, flags, GFP_KERNEL);
+	memzero_explicit(key.p, key.len);
+	kvfree(key.p);
+	if (IS_ERR(k))
+		return PTR_ERR(k);
+	ksspi_krb5_ctx_free(c->k);
+	c->k = k;
+	return 0;
+}
+
+static int cmd_mic(struct kc_cmd *c, char *cur, bool make)
+{
+	struct kc_field msg = {}, tok = {};
+	struct ksspi_krb5_iov iov;
+	u8 mic[64];
+	unsigned int len = sizeof(mic);
+	u64 seq = 0;
+	int err;
+
+	if (make)
+		err = number(&cur, &seq) ?: field(&cur, &msg);
+	else
+		err = field(&cur, &msg) ?: field(&cur, &tok);
+	if (!err && (!msg.p || (!make && !tok.p)))
+		err = -EINVAL;
+	if (err)
+		goto out;
+	iov = (struct ksspi_krb5_iov){ KSSPI_KRB5_IOV_DATA, msg.len, msg.p };
+	if (make) {
+		err = ksspi_krb5_get_mic(c->k, seq, &iov, 1, mic, &len);
+		if (!err)
+			cmd_hex(c, mic, len, true);
+	} else {
+		err = ksspi_krb5_verify_mic(c->k, &iov, 1, tok.p, tok.len,
+					    &seq);
+		if (!err)
+			c->len += scnprintf(c->text + c->len,
+					    CMD_MAX - c->len, " %llu", seq);
+	}
+out:
+	kvfree(tok.p);
+	kvfree(msg.p);
+	return err;
+}
+
+/* HEADER, SO1?, DATA, SO2?, TRAILER? from the fields. */
+static unsigned int cmd_iov(struct ksspi_krb5_iov *iov, struct kc_field *f)
+{
+	unsigned int n = 0;
+
+	iov[n++] = (struct ksspi_krb5_iov){ KSSPI_KRB5_IOV_HEADER, f[0].len,
+					    f[0].p };
+	if (f[1].p)
+		iov[n++] = (struct ksspi_krb5_iov){ KSSPI_KRB5_IOV_SIGN_ONLY,
+						    f[1].len, f[1].p };
+	iov[n++] = (struct ksspi_krb5_iov){ KSSPI_KRB5_IOV_DATA, f[2].len,
+					    f[2].p };
+	if (f[3].p)
+		iov[n++] = (struct ksspi_krb5_iov){ KSSPI_KRB5_IOV_SIGN_ONLY,
+						    f[3].len, f[3].p };
+	if (f[4].p)
+		iov[n++] = (struct ksspi_krb5_iov){ KSSPI_KRB5_IOV_TRAILER,
+						    f[4].len, f[4].p };
+	return n;
+}
+
+static int cmd_wrap(struct kc_cmd *c, char *cur, bool make)
+{
+	struct kc_field f[5] = {};
+	struct ksspi_krb5_iov iov[5];
+	struct ksspi_krb5_sizes s;
+	u64 seq = 0, conf = 0;
+	bool dce = false, got_conf;
+	unsigned int i, n;
+	char *lay;
+	int err;
+
+	if (make) {
+		err = number(&cur, &seq) ?: number(&cur, &conf);
+		lay = strsep(&cur, " ");
+		if (!err && !lay)
+			err = -EINVAL;
+		if (err)
+			return err;
+		dce = !strcmp(lay, "dce");
+		err = field(&cur, &f[1]) ?: field(&cur, &f[2]) ?:
+		      field(&cur, &f[3]);
+		if (err)
+			goto out;
+		ksspi_krb5_sizes(c->k, conf, &s);
+		f[0].len = s.header + (dce ? s.trailer : 0);
+		f[0].p = kvmalloc(f[0].len, GFP_KERNEL);
+		if (!dce) {
+			f[4].len = s.trailer;
+			f[4].p = kvmalloc(f[4].len, GFP_KERNEL);
+		}
+		if (!f[0].p || (!dce && !f[4].p)) {
+			err = -ENOMEM;
+			goto out;
+		}
+	} else {
+		for (i = 0, err = 0; i < 5 && !err; i++)
+			err = field(&cur, &f[i]);
+		if (err)
+			goto out;
+	}
+	if (!f[0].p || !f[2].p) {
+		err = -EINVAL;
+		goto out;
+	}
+	n = cmd_iov(iov, f);
+	if (make) {
+		err = ksspi_krb5_wrap(c->k, seq, conf, iov, n);
+		if (err)
+			goto out;
+		cmd_hex(c, iov[0].data, iov[0].len, true);
+		cmd_hex(c, f[2].p, f[2].len, true);
+		cmd_hex(c, iov[n - 1].data, iov[n - 1].len, !dce);
+	} else {
+		err = ksspi_krb5_unwrap(c->k, iov, n, &got_conf, &seq);
+		if (err)
+			goto out;
+		c->len += scnprintf(c->text + c->len, CMD_MAX - c->len,
+				    " %d %llu", got_conf, seq);
+		cmd_hex(c, f[2].p, f[2].len, true);
+	}
+out:
+	for (i = 0; i < 5; i++)
+		kvfree(f[i].p);
+	return err;
+}
+
+static int cmd_stream(struct kc_cmd *c, char *cur)
+{
+	struct ksspi_krb5_iov iov[2];
+	struct kc_field tok;
+	bool conf;
+	u64 seq;
+	int err;
+
+	err = field(&cur, &tok);
+	if (!err && !tok.p)
+		err = -EINVAL;
+	if (err)
+		goto out;
+	iov[0] = (struct ksspi_krb5_iov){ KSSPI_KRB5_IOV_STREAM, tok.len,
+					  tok.p };
+	iov[1] = (struct ksspi_krb5_iov){ KSSPI_KRB5_IOV_DATA, 0, NULL };
+	err = ksspi_krb5_unwrap(c->k, iov, 2, &conf, &seq);
+	if (err)
+		goto out;
+	c->len += scnprintf(c->text + c->len, CMD_MAX - c->len, " %d %llu",
+			    conf, seq);
+	cmd_hex(c, iov[1].data, iov[1].len, true);
+out:
+	kvfree(tok.p);
+	return err;
+}
+
+static int cmd_open(struct inode *inode, struct file *file)
+{
+	struct kc_cmd *c = kzalloc(sizeof(*c), GFP_KERNEL);
+
+	if (!c)
+		return -ENOMEM;
+	c->in = kvmalloc(CMD_MAX, GFP_KERNEL);
+	c->text = kvmalloc(CMD_MAX, GFP_KERNEL);
+	if (!c->in || !c->text) {
+		kvfree(c->in);
+		kvfree(c->text);
+		kfree(c);
+		return -ENOMEM;
+	}
+	mutex_init(&c->lock);
+	file->private_data = c;
+	return 0;
+}
+
+static int cmd_release(struct inode *inode, struct file *file)
+{
+	struct kc_cmd *c = file->private_data;
+
+	ksspi_krb5_ctx_free(c->k);
+	kvfree(c->in);
+	kvfree(c->text);
+	kfree(c);
+	return 0;
+}
+
+static ssize_t cmd_write(struct file *file, const char __user *ubuf,
+			 size_t len, loff_t *ppos)
+{
+	struct kc_cmd *c = file->private_data;
+	char *cur, *op;
+	int err;
+
+	if (len >= CMD_MAX)
+		return -EMSGSIZE;
+	mutex_lock(&c->lock);
+	if (copy_from_user(c->in, ubuf, len)) {
+		mutex_unlock(&c->lock);
+		return -EFAULT;
+	}
+	c->in[len] = 0;
+	cur = strim(c->in);
+	op = strsep(&cur, " ");
+	c->len = scnprintf(c->text, CMD_MAX, "ok");
+	if (!strcmp(op, "ctx"))
+		err = cmd_ctx(c, cur);
+	else if (!c->k)
+		err = -ENOKEY;
+	else if (!strcmp(op, "get_mic") || !strcmp(op, "verify_mic"))
+		err = cmd_mic(c, cur, op[0] == 'g');
+	else if (!strcmp(op, "wrap") || !strcmp(op, "unwrap"))
+		err = cmd_wrap(c, cur, op[0] == 'w');
+	else if (!strcmp(op, "unwrap_stream"))
+		err = cmd_stream(c, cur);
+	else
+		err = -EOPNOTSUPP;
+	if (err)
+		c->len = scnprintf(c->text, CMD_MAX, "err %d", err);
+	c->len += scnprintf(c->text + c->len, CMD_MAX - c->len, "\n");
+	*ppos = 0;
+	mutex_unlock(&c->lock);
+	return len;
+}
+
+static ssize_t cmd_read(struct file *file, char __user *ubuf, size_t len,
+			loff_t *ppos)
+{
+	struct kc_cmd *c = file->private_data;
+	ssize_t ret;
+
+	mutex_lock(&c->lock);
+	ret = simple_read_from_buffer(ubuf, len, ppos, c->text, c->len);
+	mutex_unlock(&c->lock);
+	return ret;
+}
+
+static const struct file_operations cmd_fops = {
+	.owner = THIS_MODULE,
+	.open = cmd_open,
+	.release = cmd_release,
+	.read = cmd_read,
+	.write = cmd_write,
+	.llseek = default_llseek,
+};
+
 /* ---- the case table and debugfs --------------------------------------- */
 
 struct kc_case {
@@ -1127,6 +1466,7 @@ static int __init kc_init(void)
 	dir = debugfs_create_dir("ksspi_krb5crypto", NULL);
 	debugfs_create_file("run", 0600, dir, NULL, &run_fops);
 	debugfs_create_file("cases", 0400, dir, NULL, &cases_fops);
+	debugfs_create_file("cmd", 0600, dir, NULL, &cmd_fops);
 	return 0;
 }
 
