@@ -230,11 +230,10 @@ static int valid_oid(const char *s)
 /* Comma-separated <EKU>/<KU> list. */
 static int parse_list(struct term *t, char *v, char *why, size_t whylen)
 {
-	char *save = NULL, *tok;
+	char *rest = v, *tok;
 	unsigned int i;
 
-	for (tok = strtok_r(v, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
+	while ((tok = strsep(&rest, ","))) {
 		tok = trim(tok);
 		if (!*tok) {
 			snprintf(why, whylen, "empty entry in list");
