@@ -85,7 +85,7 @@ struct rule {
 };
 
 struct certmap {
-	char fname[CERTMAP_NAME_MAX];
+	char fname[CERTMAP_FNAME_MAX];
 	unsigned int n, cap;
 	struct rule **rules;	/* sorted: priority, then file order */
 };
