@@ -40,7 +40,7 @@ $(FS_CLIENT): $(FS_DIR)/ksspi-fsclient.c $(FS_DIR)/fsclient.h $(FS_DIR)/ksspi_fs
 KSRC_FILES += kmod/socket.c kmod/socket.h $(FS_DIR)/ksspi_fileserver.c
 
 # Part of `make bench`: its own VM run, before the others.
-BENCH_FS_N ?= 20000
+BENCH_FS_N ?= 3000
 bench: bench-fileserver
 bench-fileserver: need-deps module fileserver-module $(FS_CLIENT)
 	$(VM) --insmod ksspi.ko -- $(FS_DIR)/bench $(BENCH_FS_N)

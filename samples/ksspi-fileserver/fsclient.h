@@ -59,10 +59,17 @@ static inline int fsc_read_all(int fd, void *buf, size_t len)
 	return 0;
 }
 
+/* One frame, in one send() when it is small (no Nagle wait either way). */
 static inline int fsc_send(int fd, const void *body, uint32_t len)
 {
 	uint32_t hdr = htonl(len);
+	uint8_t small[4 + 1024];
 
+	if (len <= sizeof(small) - 4) {
+		memcpy(small, &hdr, 4);
+		memcpy(small + 4, body, len);
+		return fsc_write_all(fd, small, 4 + len);
+	}
 	if (fsc_write_all(fd, &hdr, sizeof(hdr)))
 		return -1;
 	return fsc_write_all(fd, body, len);

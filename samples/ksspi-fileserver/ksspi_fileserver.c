@@ -33,7 +33,9 @@
 #include <linux/cred.h>
 #include <linux/uio.h>
 #include <linux/atomic.h>
+#include <linux/timekeeping.h>
 #include <net/sock.h>
+#include <linux/tcp.h>
 #include <asm/unaligned.h>
 
 #include "../../kmod/ksspi.h"
@@ -67,6 +69,17 @@ MODULE_PARM_DESC(cred_mismatches,
 		 "Requests after which a thread's credentials were not its own (must stay 0)");
 module_param_named(connections, connections.counter, int, 0444);
 MODULE_PARM_DESC(connections, "Connections open now");
+static atomic64_t impersonation_ns = ATOMIC64_INIT(0);
+
+static int get_ns(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&impersonation_ns));
+}
+
+static const struct kernel_param_ops ns_ops = { .get = get_ns };
+module_param_cb(impersonation_ns, &ns_ops, NULL, 0444);
+MODULE_PARM_DESC(impersonation_ns,
+		 "Nanoseconds spent impersonating and reverting, all requests (for make bench)");
 
 #define MAX_THREADS	64
 
@@ -121,18 +134,30 @@ static int get_creds(u8 pkg, struct ksspi_cred **credp)
 	return ret;
 }
 
-static int send_all(struct socket *sock, const void *buf, size_t len)
+/* Sends @n kvecs whole (one frame: one segment, no Nagle wait). */
+static int send_all(struct socket *sock, struct kvec *iov, size_t n)
 {
-	struct kvec iov = { .iov_base = (void *)buf, .iov_len = len };
 	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
+	size_t left = 0, i;
 	int ret;
 
-	while (iov.iov_len) {
-		ret = kernel_sendmsg(sock, &msg, &iov, 1, iov.iov_len);
+	for (i = 0; i < n; i++)
+		left += iov[i].iov_len;
+	while (left) {
+		ret = kernel_sendmsg(sock, &msg, iov, n, left);
 		if (ret <= 0)
 			return ret ? ret : -EPIPE;
-		iov.iov_base += ret;
-		iov.iov_len -= ret;
+		left -= ret;
+		/* A short send: skip what went out. */
+		while (n && ret >= (int)iov->iov_len) {
+			ret -= iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n) {
+			iov->iov_base += ret;
+			iov->iov_len -= ret;
+		}
 	}
 	return 0;
 }
@@ -177,10 +202,12 @@ static int recv_frame(struct conn *c)
 static int send_frame(struct conn *c, const void *body, u32 len)
 {
 	__be32 hdr = cpu_to_be32(len);
-	int ret;
+	struct kvec iov[2] = {
+		{ .iov_base = &hdr, .iov_len = sizeof(hdr) },
+		{ .iov_base = (void *)body, .iov_len = len },
+	};
 
-	ret = send_all(c->sock, &hdr, sizeof(hdr));
-	return ret ? ret : send_all(c->sock, body, len);
+	return send_all(c->sock, iov, 2);
 }
 
 /* A reply {op, be32 err, data}; data are already at c->out + 5. */
@@ -337,6 +364,7 @@ static int serve_one(struct conn *c, u32 len)
 	const u8 *data = NULL;
 	u32 data_len = 0, offset = 0, count = 0, plen, extra = 0;
 	u8 op = c->in[0];
+	u64 t0, t1, t2;
 	int ret;
 
 	pbuf = kmalloc(KSSPI_FS_PATH_MAX + 1, GFP_KERNEL);
@@ -375,7 +403,9 @@ static int serve_one(struct conn *c, u32 len)
 		goto bad;
 
 	if (impersonate) {
+		t0 = ktime_get_ns();
 		old = ksspi_impersonate_socket_peer(c->sock);
+		t1 = ktime_get_ns();
 		if (IS_ERR(old)) {
 			/* e.g. the token expired: refuse, as nobody. */
 			ret = PTR_ERR(old) == -EKEYEXPIRED ? -EKEYEXPIRED :
@@ -384,8 +414,12 @@ static int serve_one(struct conn *c, u32 len)
 		}
 	}
 	ret = do_vfs(c, op, path, data, data_len, offset, count);
-	if (impersonate)
+	if (impersonate) {
+		t2 = ktime_get_ns();
 		ksspi_revert(old);
+		atomic64_add(t1 - t0 + ktime_get_ns() - t2,
+				&impersonation_ns);
+	}
 	/* Whatever happened in the VFS, we are ourselves again. */
 	if (current_cred() != own)
 		atomic_inc(&cred_mismatches);
@@ -415,6 +449,8 @@ static void set_timeouts(struct socket *sock)
 	sock->sk->sk_rcvtimeo = t;
 	sock->sk->sk_sndtimeo = t;
 	release_sock(sock->sk);
+	/* Replies are whole frames: send them at once. */
+	tcp_sock_set_nodelay(sock->sk);
 }
 
 static void serve(struct socket *sock)
