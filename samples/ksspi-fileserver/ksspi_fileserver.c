@@ -255,8 +255,9 @@ static int handshake(struct conn *c)
 						       &leg);
 		c->out[0] = KSSPI_FS_AUTH_REPLY;
 		put_unaligned_be32((u32)status, c->out + 1);
-		ret = send_frame(c, c->out, 5 + (status == SEC_E_OK ||
-			  status == SEC_I_CONTINUE_NEEDED ? leg.out_len : 0));
+		if (status != SEC_E_OK && status != SEC_I_CONTINUE_NEEDED)
+			leg.out_len = 0;
+		ret = send_frame(c, c->out, 5 + leg.out_len);
 		if (ret)
 			return ret;
 		if (status == SEC_E_OK)
@@ -417,8 +418,7 @@ static int serve_one(struct conn *c, u32 len)
 	if (impersonate) {
 		t2 = ktime_get_ns();
 		ksspi_revert(old);
-		atomic64_add(t1 - t0 + ktime_get_ns() - t2,
-				&impersonation_ns);
+		atomic64_add(t1 - t0 + ktime_get_ns() - t2, &impersonation_ns);
 	}
 	/* Whatever happened in the VFS, we are ourselves again. */
 	if (current_cred() != own)
