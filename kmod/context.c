@@ -19,6 +19,7 @@
 #include "params.h"
 #include "stats.h"
 #include "trace.h"
+#include "socket.h"
 
 #define ISC_REQ_KNOWN							\
 	(ISC_REQ_DELEGATE | ISC_REQ_MUTUAL_AUTH | ISC_REQ_REPLAY_DETECT |	\
@@ -57,6 +58,8 @@ static void context_release(struct kref *ref)
 						 ref);
 
 	ksspi_context_unregister(ctx);
+	/* Socket bindings end with the context (see socket.c). */
+	ksspi_socket_context_gone(ctx);
 	if (ctx->pkg->ops->ctx_free)
 		ctx->pkg->ops->ctx_free(ctx);
 	if (ctx->token)

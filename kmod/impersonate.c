@@ -182,6 +182,13 @@ static bool may_impersonate(const struct cred *base,
 	return ok;
 }
 
+/* may_impersonate() for socket bindings made by user threads. */
+bool ksspi_may_impersonate(const struct cred *base,
+			   const struct ksspi_token *tok)
+{
+	return may_impersonate(base, tok);
+}
+
 /**
  * ksspi_thread_impersonate() - Impersonate @tok on the calling thread.
  * @tok: the token.

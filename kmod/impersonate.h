@@ -10,6 +10,10 @@
 
 struct ksspi_token;
 struct seq_file;
+struct cred;
+
+bool ksspi_may_impersonate(const struct cred *base,
+			   const struct ksspi_token *tok);
 
 s32 ksspi_thread_impersonate(struct ksspi_token *tok, u32 *level);
 s32 ksspi_thread_revert(void);

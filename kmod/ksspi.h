@@ -113,4 +113,40 @@ const struct cred * __must_check ksspi_impersonate_token(struct ksspi_token *tok
 const struct cred * __must_check ksspi_impersonate_context(struct ksspi_context *ctx);
 void ksspi_revert(const struct cred *old);
 
+struct socket;
+
+/**
+ * struct ksspi_socket_security - What ksspi_socket_query() returns.
+ * @token: the peer's token (a new reference: put it with ksspi_token_put()).
+ * @name: the peer's name; lives as long as @token.
+ * @uid: the peer's user.
+ * @gid: the peer's primary group.
+ * @level: impersonation level (SECURITY_*).
+ * @package_id: KSSPI_PACKAGE_* of the context.
+ * @ctx_flags: the context's ASC_RET_* bits.
+ * @expiry: when the peer's token expires.
+ * @kernel: kernel code made the binding.
+ * @attacher: the effective user of the user who made it (else root).
+ */
+struct ksspi_socket_security {
+	struct ksspi_token *token;
+	const char *name;
+	kuid_t uid;
+	kgid_t gid;
+	u32 level;
+	u32 package_id;
+	u32 ctx_flags;
+	time64_t expiry;
+	bool kernel;
+	kuid_t attacher;
+};
+
+int __must_check ksspi_socket_attach(struct socket *sock,
+				     struct ksspi_context *ctx);
+int ksspi_socket_detach(struct socket *sock);
+int __must_check ksspi_socket_query(struct socket *sock,
+				    struct ksspi_socket_security *sec);
+const struct cred * __must_check
+ksspi_impersonate_socket_peer(struct socket *sock);
+
 #endif /* _KSSPI_H */

@@ -10,6 +10,7 @@
 #include "package.h"
 #include "params.h"
 #include "impersonate.h"
+#include "socket.h"
 #include "uapi.h"
 #include "stats.h"
 #include "upcall.h"
@@ -57,6 +58,7 @@ static int __init ksspi_init(void)
 
 	ksspi_uapi_check();
 	ksspi_impersonate_init();
+	ksspi_socket_init();
 	ksspi_stats_init();
 	ret = ksspi_local_init();
 	if (ret)
@@ -91,6 +93,7 @@ static void __exit ksspi_exit(void)
 	ksspi_upcall_exit();
 	ksspi_stats_exit();
 	ksspi_local_exit();
+	ksspi_socket_exit();
 	ksspi_impersonate_exit();
 }
 

@@ -23,6 +23,7 @@
 #include "object.h"
 #include "package.h"
 #include "impersonate.h"
+#include "socket.h"
 #include "uapi.h"
 
 /*
@@ -482,6 +483,28 @@ static const struct file_operations ctx_fops = {
 	.llseek = noop_llseek,
 };
 
+/**
+ * ksspi_context_from_fd() - The context a descriptor of the caller names.
+ * @fd: a context descriptor.
+ *
+ * Return: a new reference; ERR_PTR(-EBADF) when @fd is not open,
+ * ERR_PTR(-EINVAL) when it is not a context descriptor.
+ */
+struct ksspi_context *ksspi_context_from_fd(int fd)
+{
+	struct ksspi_context *ctx;
+	struct fd f = fdget(fd);
+
+	if (!f.file)
+		return ERR_PTR(-EBADF);
+	if (f.file->f_op == &ctx_fops)
+		ctx = ksspi_context_get(f.file->private_data);
+	else
+		ctx = ERR_PTR(-EINVAL);
+	fdput(f);
+	return ctx;
+}
+
 /* ---- credentials ---- */
 
 static long cred_new_context(struct ksspi_cred *cred, void __user *uarg)
@@ -754,6 +777,8 @@ long ksspi_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return dev_whoami(uarg);
 	case KSSPI_IOC_REVERT:
 		return revert(uarg);
+	case KSSPI_IOC_SOCKET_ATTACH ... KSSPI_IOC_SOCKET_REVERT:
+		return ksspi_socket_ioctl(cmd, uarg);
 	}
 	return -ENOTTY;
 }
@@ -773,4 +798,7 @@ void ksspi_uapi_check(void)
 	BUILD_BUG_ON(sizeof(struct ksspi_context_info) != 112);
 	BUILD_BUG_ON(sizeof(struct ksspi_token_info) != 56);
 	BUILD_BUG_ON(sizeof(struct ksspi_impersonate) != 16);
+	BUILD_BUG_ON(sizeof(struct ksspi_socket_attach) != 16);
+	BUILD_BUG_ON(sizeof(struct ksspi_socket_info) != 64);
+	BUILD_BUG_ON(sizeof(struct ksspi_socket_impersonate) != 24);
 }

@@ -10,4 +10,7 @@
 long ksspi_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 void ksspi_uapi_check(void);
 
+struct ksspi_context;
+struct ksspi_context *ksspi_context_from_fd(int fd);
+
 #endif /* _KSSPI_UAPI_H */

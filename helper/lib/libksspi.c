@@ -324,6 +324,58 @@ KSSPI_API int32_t ksspi_revert(int fd)
 	return imp_call(fd, KSSPI_IOC_REVERT);
 }
 
+/* ---- socket-bound contexts ---- */
+
+static int sock_attach_call(int dev, unsigned long cmd, int sock, int ctx)
+{
+	struct ksspi_socket_attach sa = {
+		.size = sizeof(sa), .sock_fd = sock, .ctx_fd = ctx,
+	};
+
+	return ioctl_ret(ioctl(dev, cmd, &sa));
+}
+
+KSSPI_API int ksspi_socket_attach(int dev, int sock, int ctx)
+{
+	return sock_attach_call(dev, KSSPI_IOC_SOCKET_ATTACH, sock, ctx);
+}
+
+KSSPI_API int ksspi_socket_detach(int dev, int sock)
+{
+	return sock_attach_call(dev, KSSPI_IOC_SOCKET_DETACH, sock, -1);
+}
+
+KSSPI_API int ksspi_socket_query(int dev, int sock,
+				 struct ksspi_socket_info *info,
+				 char *name, size_t size)
+{
+	memset(info, 0, sizeof(*info));
+	info->size = sizeof(*info);
+	info->sock_fd = sock;
+	info->name = (uintptr_t)name;
+	info->name_size = name ? (uint32_t)size : 0;
+	return ioctl_ret(ioctl(dev, KSSPI_IOC_SOCKET_QUERY, info));
+}
+
+KSSPI_API int32_t ksspi_socket_impersonate(int dev, int sock,
+					   uint32_t *level)
+{
+	struct ksspi_socket_impersonate im = {
+		.size = sizeof(im), .sock_fd = sock,
+	};
+
+	if (ioctl(dev, KSSPI_IOC_SOCKET_IMPERSONATE, &im) < 0)
+		return errno_status(errno);
+	if (level)
+		*level = im.level;
+	return im.status;
+}
+
+KSSPI_API int32_t ksspi_socket_revert(int dev)
+{
+	return imp_call(dev, KSSPI_IOC_SOCKET_REVERT);
+}
+
 KSSPI_API const char *ksspi_status_string(int32_t status)
 {
 	static const struct {

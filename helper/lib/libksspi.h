@@ -83,6 +83,24 @@ int ksspi_whoami(int dev, struct ksspi_token_info *info);
 int32_t ksspi_impersonate(int fd);
 int32_t ksspi_revert(int fd);
 
+/*
+ * Socket-bound contexts (WSASetSocketSecurity, WSAQuerySocketSecurity,
+ * WSAImpersonateSocketPeer, WSARevertImpersonation), on the /dev/ksspi
+ * descriptor @dev.  attach/detach/query return 0 or -errno (errno set):
+ * ENOENT nothing attached (detach, query; impersonate returns
+ * SEC_E_INVALID_HANDLE with errno ENOENT), EBUSY already attached,
+ * ENOTCONN not connected, EOPNOTSUPP not a stream/seqpacket socket,
+ * ENOTSOCK @sock is not a socket, EINVAL @ctx is not an established
+ * acceptor context, ERANGE @name too small (info->name_size: the size
+ * needed).  See Documentation/userspace-api/ksspi-socket.rst.
+ */
+int ksspi_socket_attach(int dev, int sock, int ctx);
+int ksspi_socket_detach(int dev, int sock);
+int ksspi_socket_query(int dev, int sock, struct ksspi_socket_info *info,
+		       char *name, size_t size);
+int32_t ksspi_socket_impersonate(int dev, int sock, uint32_t *level);
+int32_t ksspi_socket_revert(int dev);
+
 const char *ksspi_status_string(int32_t status);
 const char *ksspi_level_string(uint32_t level);
 

@@ -818,6 +818,12 @@ static const struct {
 	{ KSSPI_IOC_QUERY_TOKEN, "QUERY_TOKEN", false },
 	{ KSSPI_IOC_IMPERSONATE, "IMPERSONATE", false },
 	{ KSSPI_IOC_REVERT, "REVERT", false },
+	/* Socket-bound contexts (socket_test.c) */
+	{ KSSPI_IOC_SOCKET_ATTACH, "SOCKET_ATTACH", false },
+	{ KSSPI_IOC_SOCKET_DETACH, "SOCKET_DETACH", false },
+	{ KSSPI_IOC_SOCKET_QUERY, "SOCKET_QUERY", false },
+	{ KSSPI_IOC_SOCKET_IMPERSONATE, "SOCKET_IMPERSONATE", false },
+	{ KSSPI_IOC_SOCKET_REVERT, "SOCKET_REVERT", false },
 };
 
 enum kind { K_DEV, K_CRED, K_CTX, K_TOKEN };
@@ -836,6 +842,11 @@ static bool served(enum kind k, unsigned long cmd)
 	case KSSPI_IOC_QUERY_PACKAGE:
 	case KSSPI_IOC_ACQUIRE_CRED:
 	case KSSPI_IOC_WHOAMI:
+	case KSSPI_IOC_SOCKET_ATTACH:
+	case KSSPI_IOC_SOCKET_DETACH:
+	case KSSPI_IOC_SOCKET_QUERY:
+	case KSSPI_IOC_SOCKET_IMPERSONATE:
+	case KSSPI_IOC_SOCKET_REVERT:
 		return k == K_DEV;
 	case KSSPI_IOC_NEW_CONTEXT:
 		return k == K_CRED;

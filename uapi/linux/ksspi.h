@@ -773,4 +773,150 @@ struct ksspi_impersonate {
 /* On any ksspi fd: struct ksspi_impersonate. */
 #define KSSPI_IOC_REVERT			_IO(KSSPI_IOC_TYPE, 0x41)
 
+/* ---- Socket-bound contexts (agent-sock, ioctls 0x60-0x67) ---- */
+
+/**
+ * struct ksspi_socket_attach - Argument of %KSSPI_IOC_SOCKET_ATTACH and
+ * %KSSPI_IOC_SOCKET_DETACH (WSASetSocketSecurity's analog).
+ *
+ * Attaching binds the client of an established acceptor context to a
+ * connected socket, until the socket or the context goes away or the
+ * binding is detached, whichever comes first.  The caller must hold both
+ * descriptors; nothing more is required, and nothing more is granted:
+ * impersonating the socket's peer later is checked like impersonating the
+ * context itself.
+ */
+struct ksspi_socket_attach {
+	/**
+	 * @size: Size of this structure as known to the caller.
+	 */
+	__u32 size;
+	/**
+	 * @flags: Must be zero.
+	 */
+	__u32 flags;
+	/**
+	 * @sock_fd: A connected socket.
+	 */
+	__s32 sock_fd;
+	/**
+	 * @ctx_fd: An established acceptor context (attach); must be -1
+	 * (detach).
+	 */
+	__s32 ctx_fd;
+};
+
+/**
+ * struct ksspi_socket_info - Argument of %KSSPI_IOC_SOCKET_QUERY
+ * (WSAQuerySocketSecurity's analog): the security of a socket's peer.
+ *
+ * Ids are those of the caller's user namespace (unmapped: the overflow
+ * ids).  A socket with nothing attached fails with ``ENOENT``.
+ */
+struct ksspi_socket_info {
+	/**
+	 * @size: Size of this structure as known to the caller.
+	 */
+	__u32 size;
+	/**
+	 * @flags: Must be zero.
+	 */
+	__u32 flags;
+	/**
+	 * @sock_fd: The socket.
+	 */
+	__s32 sock_fd;
+	/**
+	 * @package_id: Out: KSSPI_PACKAGE_* of the context.
+	 */
+	__u32 package_id;
+	/**
+	 * @level: Out: impersonation level of the peer's token.
+	 */
+	__u32 level;
+	/**
+	 * @ctx_flags: Out: the ASC_RET_* bits of the context.
+	 */
+	__u32 ctx_flags;
+	/**
+	 * @uid: Out: the peer's user.
+	 */
+	__u32 uid;
+	/**
+	 * @gid: Out: the peer's primary group.
+	 */
+	__u32 gid;
+	/**
+	 * @attacher_uid: Out: the effective user of whoever attached the
+	 * context (0 for the kernel: %KSSPI_SOCKET_KERNEL is then set).
+	 */
+	__u32 attacher_uid;
+	/**
+	 * @attach_flags: Out: %KSSPI_SOCKET_KERNEL when the binding was made
+	 * by kernel code.
+	 */
+	__u32 attach_flags;
+	/**
+	 * @expiry: Out: when the peer's token expires.
+	 */
+	__s64 expiry;
+	/**
+	 * @name: Pointer to a buffer for the peer's name (0: only the size).
+	 */
+	__u64 name;
+	/**
+	 * @name_size: In: size of @name; out: the size needed (``ERANGE``
+	 * when larger than given; the rest is filled anyway).
+	 */
+	__u32 name_size;
+	/**
+	 * @reserved: Must be zero.
+	 */
+	__u32 reserved;
+};
+
+#define KSSPI_SOCKET_KERNEL			0x00000001
+
+/**
+ * struct ksspi_socket_impersonate - Argument of
+ * %KSSPI_IOC_SOCKET_IMPERSONATE (WSAImpersonateSocketPeer's analog).
+ */
+struct ksspi_socket_impersonate {
+	/**
+	 * @size: Size of this structure as known to the caller.
+	 */
+	__u32 size;
+	/**
+	 * @flags: Must be zero.
+	 */
+	__u32 flags;
+	/**
+	 * @sock_fd: The socket.
+	 */
+	__s32 sock_fd;
+	/**
+	 * @status: Out: as for %KSSPI_IOC_IMPERSONATE.
+	 */
+	__s32 status;
+	/**
+	 * @level: Out: the impersonation level now in effect.
+	 */
+	__u32 level;
+	/**
+	 * @reserved: Must be zero.
+	 */
+	__u32 reserved;
+};
+
+/* On /dev/ksspi: struct ksspi_socket_attach. */
+#define KSSPI_IOC_SOCKET_ATTACH			_IO(KSSPI_IOC_TYPE, 0x60)
+/* On /dev/ksspi: struct ksspi_socket_attach, ctx_fd -1. */
+#define KSSPI_IOC_SOCKET_DETACH			_IO(KSSPI_IOC_TYPE, 0x61)
+/* On /dev/ksspi: struct ksspi_socket_info. */
+#define KSSPI_IOC_SOCKET_QUERY			_IO(KSSPI_IOC_TYPE, 0x62)
+/* On /dev/ksspi: struct ksspi_socket_impersonate. */
+#define KSSPI_IOC_SOCKET_IMPERSONATE		_IO(KSSPI_IOC_TYPE, 0x63)
+/* On /dev/ksspi: struct ksspi_impersonate (WSARevertImpersonation). */
+#define KSSPI_IOC_SOCKET_REVERT			_IO(KSSPI_IOC_TYPE, 0x64)
+
 #endif /* _UAPI_LINUX_KSSPI_H */
