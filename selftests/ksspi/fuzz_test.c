@@ -166,6 +166,11 @@ struct thread {
 	bool sane;		/* this call: well-formed sizes, flags, addresses */
 	char creds[1024];	/* the thread's credentials at its start */
 	uint8_t arg[2 * PAGE];	/* an argument structure and its tail */
+	/*
+	 * Last, against a guard page (thread_alloc()): what a made-up size
+	 * lets the kernel write past them faults instead of landing in
+	 * memory the thread does not own.
+	 */
 	uint8_t data[3][PAGE];	/* buffers members point at */
 	uint8_t tok[POOL_TOKMAX + 64];
 };
@@ -1191,9 +1196,14 @@ static int proc_setup(struct proc *p)
 	};
 	unsigned int n = ARRAY_SIZE(infos), i;
 	uint8_t *m;
-	void *u;
 
-	m = mmap(NULL, 3 * PAGE, PROT_READ | PROT_WRITE,
+	/*
+	 * rw | guard | ro | unmapped | fence.  The unmapped page is a hole
+	 * between two pages that stay mapped: a page unmapped on its own is
+	 * where the next mapping goes (a thread's stack, whose top holds
+	 * the thread's TCB), and the kernel would rightly write there.
+	 */
+	m = mmap(NULL, 5 * PAGE, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (m == MAP_FAILED)
 		return -1;
@@ -1202,12 +1212,11 @@ static int proc_setup(struct proc *p)
 	p->ro = m + 2 * PAGE;
 	memset(p->ro, 0x5a, PAGE);
 	if (mprotect(p->ro, PAGE, PROT_READ) ||
-	    mprotect(p->guard, PAGE, PROT_NONE))
+	    mprotect(p->guard, PAGE, PROT_NONE) ||
+	    mprotect(m + 4 * PAGE, PAGE, PROT_NONE) ||
+	    munmap(m + 3 * PAGE, PAGE))
 		return -1;
-	u = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (u == MAP_FAILED || munmap(u, PAGE))
-		return -1;
-	p->unmapped = (uintptr_t)u;
+	p->unmapped = (uintptr_t)(m + 3 * PAGE);
 
 	p->foreign[0] = eventfd(0, EFD_CLOEXEC);
 	p->foreign[1] = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -1265,19 +1274,44 @@ static int acquire_alice(int dev)
 	return fd;
 }
 
+/*
+ * A thread's state in a mapping of its own that ends at a PROT_NONE page.
+ * Its buffers are passed with counts and sizes the fuzzer makes up (an
+ * enumeration of 4 packages with entries of 4 KiB is 16 KiB from data[0]):
+ * the kernel may write all the caller declared, and beyond the thread's
+ * own buffers that must be EFAULT, not another thread's state.
+ */
+static struct thread *thread_alloc(void)
+{
+	size_t len = (sizeof(struct thread) + PAGE - 1) / PAGE * PAGE;
+	uint8_t *m;
+
+	m = mmap(NULL, len + PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	if (mprotect(m + len, PAGE, PROT_NONE))
+		return NULL;
+	return (struct thread *)(m + len - sizeof(struct thread));
+}
+
 static int proc_main(struct shared *sh, uint64_t seed, int index,
 		     unsigned int threads, double deadline, int sock_out,
 		     int sock_in)
 {
+	struct thread *ts[MAX_THREADS];
 	pthread_t tids[MAX_THREADS];
-	struct thread *ts;
 	struct proc *p;
 	unsigned int i;
 
 	p = calloc(1, sizeof(*p));
-	ts = calloc(threads, sizeof(*ts));
-	if (!p || !ts)
+	if (!p)
 		return 80;
+	for (i = 0; i < threads; i++) {
+		ts[i] = thread_alloc();
+		if (!ts[i])
+			return 80;
+	}
 	p->sh = sh;
 	p->seed = seed;
 	p->index = index;
@@ -1301,10 +1335,10 @@ static int proc_main(struct shared *sh, uint64_t seed, int index,
 		p->alice = acquire_alice(p->dev);
 
 	for (i = 0; i < threads; i++) {
-		ts[i].p = p;
-		ts[i].index = i;
-		ts[i].r.s = hard_mix(seed, index, i);
-		if (pthread_create(&tids[i], NULL, thread_main, &ts[i]))
+		ts[i]->p = p;
+		ts[i]->index = i;
+		ts[i]->r.s = hard_mix(seed, index, i);
+		if (pthread_create(&tids[i], NULL, thread_main, ts[i]))
 			return 83;
 	}
 	for (i = 0; i < threads; i++)
