@@ -175,8 +175,14 @@ static s32 recv_seq(struct ksspi_krb5_msg *m, u64 seq)
 	return SEC_E_OK;
 }
 
-/* A token layer error as the status of the call. */
-static s32 krb5_status(int err, bool input)
+/*
+ * A token layer error as the status of the call.  RFC 4121 tokens carry no
+ * length: a token cut short and one whose EC or RRC was altered to claim
+ * more bytes look alike.  Input shorter than the smallest token of its kind
+ * (@min) is SEC_E_INCOMPLETE_MESSAGE; anything longer that does not fit
+ * its own framing has been altered.
+ */
+static s32 krb5_status(int err, bool input, u32 len, u32 min)
 {
 	switch (err) {
 	case 0:
@@ -186,7 +192,10 @@ static s32 krb5_status(int err, bool input)
 		/* Altered, or not a token the peer made for this context. */
 		return SEC_E_MESSAGE_ALTERED;
 	case -EMSGSIZE:
-		return input ? SEC_E_INCOMPLETE_MESSAGE : SEC_E_BUFFER_TOO_SMALL;
+		if (!input)
+			return SEC_E_BUFFER_TOO_SMALL;
+		return len < min ? SEC_E_INCOMPLETE_MESSAGE :
+				   SEC_E_MESSAGE_ALTERED;
 	case -EINVAL:
 		return SEC_E_INVALID_TOKEN;
 	case -ENOMEM:
@@ -284,7 +293,7 @@ static s32 sign(struct ksspi_krb5_msg *m, struct ksspi_msg *msg,
 		return SEC_E_BUFFER_TOO_SMALL;
 	status = krb5_status(ksspi_krb5_get_mic(m->k, m->send_seq, iov,
 						msg->count, tok->data, &len),
-			     false);
+			     false, 0, 0);
 	if (status)
 		return status;
 	tok->len = len;
@@ -296,13 +305,15 @@ static s32 verify(struct ksspi_krb5_msg *m, struct ksspi_msg *msg,
 		  const struct ksspi_krb5_iov *iov, const struct layout *l)
 {
 	const struct ksspi_secbuffer *tok = &msg->bufs[l->token];
+	struct ksspi_krb5_sizes sz;
 	s32 status;
 	u64 seq;
 
 	lockdep_assert_held(&m->lock);
+	ksspi_krb5_sizes(m->k, false, &sz);
 	status = krb5_status(ksspi_krb5_verify_mic(m->k, iov, msg->count,
 						   tok->data, tok->len, &seq),
-			     true);
+			     true, tok->len, sz.mic);
 	if (status)
 		return status;
 	msg->seq = seq;
@@ -323,7 +334,7 @@ static s32 encrypt(struct ksspi_krb5_msg *m, struct ksspi_msg *msg,
 	if (msg->bufs[l->token].len < sz.header + sz.trailer)
 		return SEC_E_BUFFER_TOO_SMALL;
 	status = krb5_status(ksspi_krb5_wrap(m->k, m->send_seq, conf, iov,
-					     msg->count), false);
+					     msg->count), false, 0, 0);
 	if (status)
 		return status;
 	for (i = 0; i < msg->count; i++)
@@ -337,6 +348,8 @@ static s32 encrypt(struct ksspi_krb5_msg *m, struct ksspi_msg *msg,
 static s32 decrypt(struct ksspi_krb5_msg *m, struct ksspi_msg *msg,
 		   struct ksspi_krb5_iov *iov, const struct layout *l)
 {
+	const struct ksspi_secbuffer *in;
+	struct ksspi_krb5_sizes sz;
 	bool conf = false;
 	s32 status;
 	u64 seq;
@@ -346,9 +359,15 @@ static s32 decrypt(struct ksspi_krb5_msg *m, struct ksspi_msg *msg,
 		/* The plaintext is found inside the stream, not copied. */
 		iov[l->data].len = 0;
 		iov[l->data].data = NULL;
+		in = &msg->bufs[l->stream];
+	} else {
+		in = &msg->bufs[l->token];
 	}
+	/* The smallest Wrap token: integrity only, no data. */
+	ksspi_krb5_sizes(m->k, false, &sz);
 	status = krb5_status(ksspi_krb5_unwrap(m->k, iov, msg->count, &conf,
-					       &seq), true);
+					       &seq),
+			     true, in->len, sz.header + sz.trailer);
 	if (status)
 		return status;
 	if (l->stream >= 0) {

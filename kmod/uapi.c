@@ -14,6 +14,7 @@
 #include <linux/err.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/pagemap.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -537,6 +538,20 @@ static long ctx_message(struct ksspi_context *ctx, enum ksspi_msg_op op,
 	}
 	if (probe_writable(uarg, &m, usize, sizeof(m)))
 		return -EFAULT;
+	/*
+	 * A call uses up a sequence number: what it writes must get out.
+	 * (A stream is where a decrypted stream's plaintext goes.)
+	 */
+	for (i = 0; i < m.count; i++) {
+		u32 type = ub[i].type;
+
+		if ((msg_writes(op, type) ||
+		     (op == KSSPI_MSG_DECRYPT && type == SECBUFFER_STREAM)) &&
+		    ub[i].len &&
+		    fault_in_safe_writeable(u64_to_user_ptr(ub[i].data),
+					    ub[i].len))
+			return -EFAULT;
+	}
 
 	/* One copy of the message; the package works on it in place. */
 	store = kvmalloc(max_t(size_t, total, 1), GFP_KERNEL_ACCOUNT);

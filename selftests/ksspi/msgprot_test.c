@@ -15,10 +15,10 @@
 
 #include <sys/mman.h>
 
-#define ISC_BASE	(ISC_REQ_MUTUAL_AUTH | ISC_REQ_REPLAY_DETECT |	\
+#define ISC_BASE	(ISC_REQ_REPLAY_DETECT |			\
 			 ISC_REQ_SEQUENCE_DETECT | ISC_REQ_CONFIDENTIALITY | \
 			 ISC_REQ_INTEGRITY)
-#define ASC_BASE	(ASC_REQ_MUTUAL_AUTH | ASC_REQ_REPLAY_DETECT |	\
+#define ASC_BASE	(ASC_REQ_REPLAY_DETECT |			\
 			 ASC_REQ_SEQUENCE_DETECT | ASC_REQ_CONFIDENTIALITY | \
 			 ASC_REQ_INTEGRITY)
 #define BIG		(1U << 17)
@@ -51,14 +51,22 @@ FIXTURE(msg) {
 	int sock;
 	pid_t peer;
 	uint32_t flags;
+	uint32_t enctype;	/* of the established context */
 	uint8_t *a, *b, *c;	/* BIG each */
 };
 
+/*
+ * Without mutual authentication the context key is the ticket's session
+ * key, whose enctype the service dictates (session_enctypes); with it the
+ * acceptor sends a subkey of the enctype it negotiates (RFC 4537), and
+ * tokens carry the AcceptorSubkey flag.
+ */
 FIXTURE_VARIANT(msg) {
 	const char *package;
 	const char *service;
-	uint32_t enctype;
+	uint32_t enctype;	/* 0: any (the negotiated subkey) */
 	bool ksspi_init;	/* ksspi initiates, MIT accepts */
+	bool mutual;
 };
 
 #define V(pkg, svc, et, side, init)					\
@@ -67,6 +75,13 @@ FIXTURE_VARIANT(msg) {
 		.service = "enc-" #svc,					\
 		.enctype = et,						\
 		.ksspi_init = init,					\
+	}
+#define VM(pkg, side, init)						\
+	FIXTURE_VARIANT_ADD(msg, pkg##_subkey_##side) {			\
+		.package = #pkg,					\
+		.service = "enc-aes128-sha256",				\
+		.ksspi_init = init,					\
+		.mutual = true,						\
 	}
 
 V(kerberos, aes128_sha1, 17, init, true);
@@ -85,6 +100,10 @@ V(negotiate, aes128_sha1, 17, accept, false);
 V(negotiate, aes256_sha1, 18, accept, false);
 V(negotiate, aes128_sha256, 19, accept, false);
 V(negotiate, aes256_sha384, 20, accept, false);
+VM(kerberos, init, true);
+VM(kerberos, accept, false);
+VM(negotiate, init, true);
+VM(negotiate, accept, false);
 
 /* The fixture's service names use '-' where the variant names use '_'. */
 static void service_name(char *buf, size_t size, const char *svc, char sep,
@@ -120,7 +139,8 @@ static pid_t start_peer(FIXTURE_DATA(msg) *self,
 		argv[i++] = "--keytab";
 		argv[i++] = E.keytab;
 	} else {
-		argv[i++] = "--mutual";
+		if (variant->mutual)
+			argv[i++] = "--mutual";
 		if (no_sequence)
 			argv[i++] = "--no-sequence";
 		service_name(target, sizeof(target), variant->service, '@',
@@ -163,6 +183,8 @@ static int32_t establish(struct __test_metadata *_metadata,
 	self->sock = sv[0];
 	if (self->peer < 0)
 		return SEC_E_INTERNAL_ERROR;
+	if (variant->mutual)
+		req |= ISC_REQ_MUTUAL_AUTH;	/* == ASC_REQ_MUTUAL_AUTH */
 
 	if (variant->ksspi_init) {
 		const gid_t g[] = { STAFF_GID };
@@ -225,6 +247,13 @@ static int32_t establish(struct __test_metadata *_metadata,
 		}
 	}
 	close(cred);
+	if (st == SEC_E_OK) {
+		uint8_t key[64];
+
+		if (ksspi_query_session_key(self->ctx, key, sizeof(key),
+					    &self->enctype) <= 0)
+			return SEC_E_INTERNAL_ERROR;
+	}
 	return st;
 }
 
@@ -328,22 +357,20 @@ static int32_t verify(int ctx, uint8_t *data, uint32_t dlen, uint8_t *tok,
 	}								\
 } while (0)
 
-FIXTURE_SETUP(msg)
+static void msgfx_setup(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(msg) *self, const char *name,
+		      krb5_deltat lifetime)
 {
-	char name[128];
-
 	self->ctx = -1;
 	self->sock = -1;
 	self->peer = -1;
 	self->dev = -1;
-	snprintf(name, sizeof(name), "%s_%s_%s", variant->package,
-		 variant->service, variant->ksspi_init ? "init" : "accept");
 	e2e_setup(_metadata, name);
 	ASSERT_EQ(0, make_dir(self->dir, sizeof(self->dir)));
 	snprintf(self->cc, sizeof(self->cc), "FILE:%s/alice.cc", self->dir);
 	snprintf(self->peer_out, sizeof(self->peer_out), "%s/peer.out",
 		 self->dir);
-	ASSERT_EQ(0, alice_kinit(self->cc, 0, NULL));
+	ASSERT_EQ(0, alice_kinit(self->cc, lifetime, NULL));
 	self->dev = ksspi_open();
 	ASSERT_LE(0, self->dev);
 	self->a = malloc(BIG);
@@ -352,7 +379,8 @@ FIXTURE_SETUP(msg)
 	ASSERT_TRUE(self->a && self->b && self->c);
 }
 
-FIXTURE_TEARDOWN(msg)
+static void msgfx_teardown(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(msg) *self)
 {
 	int st;
 
@@ -380,6 +408,21 @@ FIXTURE_TEARDOWN(msg)
 	e2e_time(_metadata);
 }
 
+FIXTURE_SETUP(msg)
+{
+	char name[128];
+
+	snprintf(name, sizeof(name), "%s_%s_%s%s", variant->package,
+		 variant->service, variant->ksspi_init ? "init" : "accept",
+		 variant->mutual ? "_mutual" : "");
+	msgfx_setup(_metadata, self, name, 0);
+}
+
+FIXTURE_TEARDOWN(msg)
+{
+	msgfx_teardown(_metadata, self);
+}
+
 static uint32_t base_req(const FIXTURE_VARIANT(msg) *variant)
 {
 	return variant->ksspi_init ? ISC_BASE : ASC_BASE;
@@ -390,13 +433,11 @@ static void check_context(struct __test_metadata *_metadata,
 			  FIXTURE_DATA(msg) *self,
 			  const FIXTURE_VARIANT(msg) *variant)
 {
-	uint8_t key[64];
-	uint32_t enctype = 0;
-	int len;
-
-	len = ksspi_query_session_key(self->ctx, key, sizeof(key), &enctype);
-	ASSERT_LT(0, len);
-	ASSERT_EQ(variant->enctype, enctype);
+	if (variant->enctype) {
+		ASSERT_EQ(variant->enctype, self->enctype);
+	} else {
+		ASSERT_NE(0, cksum_len(self->enctype));
+	}
 	ASSERT_TRUE(self->flags & (variant->ksspi_init ? ISC_RET_INTEGRITY :
 							 ASC_RET_INTEGRITY));
 	ASSERT_TRUE(self->flags & (variant->ksspi_init ?
@@ -405,7 +446,7 @@ static void check_context(struct __test_metadata *_metadata,
 }
 
 /* MIT -> ksspi: gss_wrap (both kinds), gss_wrap_iov, gss_get_mic. */
-TEST_F(msg, mit_to_ksspi)
+TEST_F_TIMEOUT(msg, mit_to_ksspi, 300)
 {
 	uint32_t i, tlen, dlen, qop, seed = 0;
 	uint8_t *data;
@@ -464,17 +505,19 @@ TEST_F(msg, mit_to_ksspi)
 }
 
 /* ksspi -> MIT: EncryptMessage (both kinds) and MakeSignature. */
-TEST_F(msg, ksspi_to_mit)
+TEST_F_TIMEOUT(msg, ksspi_to_mit, 300)
 {
 	struct ksspi_context_info ci = {
 		.mask = KSSPI_ATTR(SECPKG_ATTR_SIZES) |
 			KSSPI_ATTR(SECPKG_ATTR_STREAM_SIZES),
 	};
-	uint32_t i, major, len, ck = cksum_len(variant->enctype);
+	uint32_t i, major, len, ck;
 	int conf;
 
 	ASSERT_SEC(SEC_E_OK, establish(_metadata, self, variant,
 				       base_req(variant), false));
+	check_context(_metadata, self, variant);
+	ck = cksum_len(self->enctype);
 	ASSERT_EQ(0, ksspi_query_context(self->ctx, &ci));
 	ASSERT_EQ(KSSPI_ATTR(SECPKG_ATTR_SIZES) |
 		  KSSPI_ATTR(SECPKG_ATTR_STREAM_SIZES), ci.mask);
@@ -545,7 +588,7 @@ TEST_F(msg, ksspi_to_mit)
 }
 
 /* Every byte of a token flipped once: SEC_E_MESSAGE_ALTERED, no damage. */
-TEST_F(msg, tamper)
+TEST_F_TIMEOUT(msg, tamper, 300)
 {
 	uint32_t tlen, dlen, qop, i, bit;
 	uint8_t *data;
@@ -614,7 +657,7 @@ TEST_F(msg, tamper)
 }
 
 /* Strict order with SEQUENCE_DETECT: replays and reordering refused. */
-TEST_F(msg, sequence)
+TEST_F_TIMEOUT(msg, sequence, 300)
 {
 	uint32_t la, lb, lm, dlen, qop;
 	uint8_t *data;
@@ -664,7 +707,7 @@ TEST_F(msg, sequence)
 }
 
 /* REPLAY_DETECT alone: any order in a 64-token window, no replays. */
-TEST_F(msg, replay_window)
+TEST_F_TIMEOUT(msg, replay_window, 300)
 {
 	static uint32_t len[70];
 	uint32_t i, dlen, qop;
@@ -721,23 +764,29 @@ TEST_F(msg, replay_window)
 }
 
 /* Truncated input: SEC_E_INCOMPLETE_MESSAGE, and the token still works. */
-TEST_F(msg, truncated)
+TEST_F_TIMEOUT(msg, truncated, 300)
 {
-	uint32_t tlen, mlen, dlen, qop, cut;
+	uint32_t tlen, mlen, dlen, qop, cut, ck;
 	uint8_t *data;
 
 	ASSERT_SEC(SEC_E_OK, establish(_metadata, self, variant,
 				       base_req(variant), false));
 	tlen = mit_make(_metadata, self->sock, 'w', 1, 100, 5, self->a);
 	mlen = mit_make(_metadata, self->sock, 'm', 0, 100, 6, self->c);
-	for (cut = 0; cut < 16; cut++) {
+	ck = cksum_len(self->enctype);
+	for (cut = 0; cut < 16 + ck; cut++) {
 		memcpy(self->b, self->a, tlen);
 		EXPECT_SEC(SEC_E_INCOMPLETE_MESSAGE,
 			   decrypt_stream(self->ctx, self->b, cut, &data,
 					  &dlen, &qop));
 	}
 	fill(self->b + 4096, 100, 6);
-	for (cut = 1; cut < 16; cut++)
+	/* Longer than the smallest token: cut and altered look alike. */
+	memcpy(self->b, self->a, tlen);
+	EXPECT_SEC(SEC_E_MESSAGE_ALTERED,
+		   decrypt_stream(self->ctx, self->b, tlen - 1, &data, &dlen,
+				  &qop));
+	for (cut = 1; cut < 16 + ck; cut++)
 		EXPECT_SEC(SEC_E_INCOMPLETE_MESSAGE,
 			   verify(self->ctx, self->b + 4096, 100, self->c,
 				  cut));
@@ -753,7 +802,7 @@ static int msg_ioctl(int ctx, unsigned long cmd, struct ksspi_message *m)
 }
 
 /* Malformed buffer arrays and arguments: errno or status, nothing used. */
-TEST_F(msg, bad_buffers)
+TEST_F_TIMEOUT(msg, bad_buffers, 300)
 {
 	struct ksspi_context_info ci = { .mask = KSSPI_ATTR(SECPKG_ATTR_SIZES) };
 	struct ksspi_sec_buffer b[KSSPI_MESSAGE_BUFFERS_MAX + 1];
@@ -923,7 +972,7 @@ static void *sign_many(void *arg)
 }
 
 /* Two threads signing on one context: every number once, all verify. */
-TEST_F(msg, concurrent)
+TEST_F_TIMEOUT(msg, concurrent, 300)
 {
 	enum { N = 150 };
 	static uint8_t tok[2][N][64];
@@ -980,39 +1029,77 @@ TEST_F(msg, concurrent)
 	}
 }
 
-/* A context past its expiry protects nothing. */
-TEST_F(msg, expired)
+/* A context past its expiry protects nothing (a 30-second ticket). */
+FIXTURE(exp) {
+	FIXTURE_DATA(msg) m;
+};
+
+static const FIXTURE_VARIANT(msg) exp_variant = {
+	.package = "kerberos",
+	.service = "enc-aes256-sha1",
+	.enctype = 18,
+	.ksspi_init = true,
+};
+
+FIXTURE_SETUP(exp)
 {
+	msgfx_setup(_metadata, &self->m, "expired", 30);
+}
+
+FIXTURE_TEARDOWN(exp)
+{
+	msgfx_teardown(_metadata, &self->m);
+}
+
+TEST_F_TIMEOUT(exp, expired, 300)
+{
+	FIXTURE_DATA(msg) *m = &self->m;
 	struct ksspi_context_info ci = {
 		.mask = KSSPI_ATTR(SECPKG_ATTR_LIFESPAN),
 	};
 	struct ksspi_sec_buffer b[2] = {
-		{ SECBUFFER_DATA, 16, (uintptr_t)self->b },
-		{ SECBUFFER_TOKEN, 128, (uintptr_t)self->a },
+		{ SECBUFFER_DATA, 16, (uintptr_t)m->b },
+		{ SECBUFFER_TOKEN, 128, (uintptr_t)m->a },
 	};
-	struct timespec now;
-	long delta;
+	uint32_t tlen, dlen, qop;
+	uint8_t *data;
+	time_t deadline;
 
-	ASSERT_SEC(SEC_E_OK, establish(_metadata, self, variant,
-				       base_req(variant), false));
-	ASSERT_EQ(0, ksspi_query_context(self->ctx, &ci));
-	ASSERT_SEC(SEC_E_OK, ksspi_make_signature(self->ctx, 0, b, 2, 0));
-	ASSERT_EQ(0, clock_gettime(CLOCK_REALTIME, &now));
-	delta = ci.expiry - now.tv_sec + 60;
-	ASSERT_LT(0, delta);
-	now.tv_sec += delta;
-	ASSERT_EQ(0, clock_settime(CLOCK_REALTIME, &now));
+	ASSERT_SEC(SEC_E_OK, establish(_metadata, m, &exp_variant, ISC_BASE,
+				       false));
+	ASSERT_EQ(0, ksspi_query_context(m->ctx, &ci));
+	ASSERT_NE(0, ci.mask & KSSPI_ATTR(SECPKG_ATTR_LIFESPAN));
+	ASSERT_SEC(SEC_E_OK, ksspi_make_signature(m->ctx, 0, b, 2, 0));
+	tlen = mit_make(_metadata, m->sock, 'w', 1, 20, 1, m->c);
+	/* Wait (bounded) until the context's end has passed. */
+	deadline = time(NULL) + 120;
+	ASSERT_GE(ci.expiry, time(NULL) - 5);
+	ASSERT_LE(ci.expiry, deadline - 60);
+	while (time(NULL) <= ci.expiry && time(NULL) < deadline)
+		sleep(1);
+	ASSERT_LT(ci.expiry, time(NULL));
 	b[1].len = 128;
 	EXPECT_SEC(SEC_E_CONTEXT_EXPIRED,
-		   ksspi_make_signature(self->ctx, 0, b, 2, 0));
+		   ksspi_make_signature(m->ctx, 0, b, 2, 0));
 	b[1].len = 128;
 	EXPECT_SEC(SEC_E_CONTEXT_EXPIRED,
-		   ksspi_encrypt_message(self->ctx, 0, b, 2, 0));
-	ASSERT_EQ(0, clock_gettime(CLOCK_REALTIME, &now));
-	now.tv_sec -= delta;
-	ASSERT_EQ(0, clock_settime(CLOCK_REALTIME, &now));
-	b[1].len = 128;
-	EXPECT_SEC(SEC_E_OK, ksspi_make_signature(self->ctx, 0, b, 2, 0));
+		   ksspi_encrypt_message(m->ctx, 0, b, 2, 0));
+	EXPECT_SEC(SEC_E_CONTEXT_EXPIRED,
+		   decrypt_stream(m->ctx, m->c, tlen, &data, &dlen, &qop));
+}
+
+/* Local credentials acquired as @uid (its own group), then back to root. */
+static int acquire_local_as(int dev, uid_t uid, uint32_t use,
+			    const char *principal)
+{
+	int fd;
+
+	if (setresgid(uid, uid, 0) || setresuid(uid, uid, 0))
+		return -1;
+	fd = ksspi_acquire_credentials(dev, "local", use, principal, NULL);
+	if (setresuid(0, 0, 0) || setresgid(0, 0, 0))
+		return -1;
+	return fd;
 }
 
 /* Not established, and the local package: no message protection. */
@@ -1029,12 +1116,10 @@ TEST(not_available)
 					   (uintptr_t)data };
 	b[1] = (struct ksspi_sec_buffer){ SECBUFFER_TOKEN, 128,
 					   (uintptr_t)tok };
-	icred = ksspi_acquire_credentials(dev, "local", SECPKG_CRED_OUTBOUND,
-					  NULL, NULL);
+	uid_principal(target, sizeof(target), "msg", SERVER_UID);
+	icred = acquire_local_as(dev, ALICE_UID, SECPKG_CRED_OUTBOUND, NULL);
 	ASSERT_LE(0, icred);
-	uid_principal(target, sizeof(target), "msg", 0);
-	acred = ksspi_acquire_credentials(dev, "local", SECPKG_CRED_INBOUND,
-					  target, NULL);
+	acred = acquire_local_as(dev, SERVER_UID, SECPKG_CRED_INBOUND, target);
 	ASSERT_LE(0, acred);
 	ctx = ksspi_new_context(icred, KSSPI_CONTEXT_INITIATE, "x", 0);
 	ASSERT_LE(0, ctx);
