@@ -1088,6 +1088,215 @@ TEST_F_TIMEOUT(exp, expired, 300)
 		   decrypt_stream(m->ctx, m->c, tlen, &data, &dlen, &qop));
 }
 
+/* ---- an in-kernel acceptor (selftests/kapi/ksspi_kapi.ko) ------------------ */
+
+#define KAPI_MSG_BUFS	4
+struct kapi_msg {
+	uint32_t op;		/* 0 sign, 1 verify, 2 encrypt, 3 decrypt */
+	uint32_t qop;
+	int32_t status;
+	uint32_t count;
+	struct ksspi_sec_buffer bufs[KAPI_MSG_BUFS];
+};
+#define KAPI_IOC_MSG	_IOWR('k', 1, struct kapi_msg)
+
+FIXTURE(kern) {
+	FIXTURE_DATA(msg) m;
+	int kfd;
+};
+
+FIXTURE_VARIANT(kern) {
+	const char *package;
+	const char *service;
+	uint32_t enctype;
+};
+
+FIXTURE_VARIANT_ADD(kern, kerberos_aes128_sha1) {
+	.package = "kerberos", .service = "enc-aes128-sha1", .enctype = 17,
+};
+FIXTURE_VARIANT_ADD(kern, negotiate_aes256_sha1) {
+	.package = "negotiate", .service = "enc-aes256-sha1", .enctype = 18,
+};
+FIXTURE_VARIANT_ADD(kern, kerberos_aes128_sha256) {
+	.package = "kerberos", .service = "enc-aes128-sha256", .enctype = 19,
+};
+FIXTURE_VARIANT_ADD(kern, negotiate_aes256_sha384) {
+	.package = "negotiate", .service = "enc-aes256-sha384", .enctype = 20,
+};
+
+FIXTURE_SETUP(kern)
+{
+	char path[PATH_MAX + 64];
+	int fd;
+
+	self->kfd = -1;
+	msgfx_setup(_metadata, &self->m, variant->service, 0);
+	if (access(KAPI_FILE, F_OK)) {
+		if (getenv("KSSPI_KAPI_KO"))
+			snprintf(path, sizeof(path), "%s",
+				 getenv("KSSPI_KAPI_KO"));
+		else
+			snprintf(path, sizeof(path),
+				 "%s/selftests/kapi/ksspi_kapi.ko", E.root);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		ASSERT_LE(0, fd) {
+			TH_LOG("%s: %s", path, strerror(errno));
+		}
+		ASSERT_EQ(0, syscall(SYS_finit_module, fd, "", 0)) {
+			TH_LOG("finit_module: %s", strerror(errno));
+		}
+		close(fd);
+	}
+	self->kfd = open(KAPI_FILE, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->kfd);
+}
+
+FIXTURE_TEARDOWN(kern)
+{
+	if (self->kfd >= 0)
+		close(self->kfd);
+	/* The suite's end checks that ksspi unloads. */
+	syscall(SYS_delete_module, "ksspi_kapi", O_NONBLOCK);
+	msgfx_teardown(_metadata, &self->m);
+}
+
+static int32_t kmsg(int kfd, uint32_t op, uint32_t qop,
+		    struct ksspi_sec_buffer *b, uint32_t n, uint32_t *qop_out)
+{
+	struct kapi_msg m = { .op = op, .qop = qop, .count = n };
+
+	memcpy(m.bufs, b, n * sizeof(*b));
+	if (ioctl(kfd, KAPI_IOC_MSG, &m))
+		return SEC_E_INTERNAL_ERROR;
+	memcpy(b, m.bufs, n * sizeof(*b));
+	if (qop_out)
+		*qop_out = m.qop;
+	return m.status;
+}
+
+/* MIT initiates; an in-kernel server accepts and protects messages. */
+TEST_F_TIMEOUT(kern, kernel_caller, 300)
+{
+	static uint8_t buf[sizeof(struct kapi_req) + BIGTOK];
+	static uint8_t rbuf[sizeof(struct kapi_res) + BIGTOK];
+	const FIXTURE_VARIANT(msg) mv = {
+		.package = variant->package,
+		.service = variant->service,
+		.enctype = variant->enctype,
+	};
+	FIXTURE_DATA(msg) *m = &self->m;
+	struct kapi_req *req = (void *)buf;
+	struct kapi_res *kr = (void *)rbuf;
+	static const uint32_t ksizes[] = { 0, 1, 17, 1024, 16384, 65536 };
+	uint32_t in_len, i, tlen, major, len, qop;
+	int sv[2], conf;
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	ASSERT_EQ(0, fcntl(sv[1], F_SETFD, 0));
+	m->peer = start_peer(m, &mv, sv[1], false);
+	close(sv[1]);
+	m->sock = sv[0];
+	ASSERT_LT(0, m->peer);
+	for (;;) {
+		ASSERT_EQ(0, recv_token(m->sock, buf + sizeof(*req), BIGTOK,
+					&in_len));
+		memset(req, 0, sizeof(*req));
+		snprintf(req->package, sizeof(req->package), "%s",
+			 variant->package);
+		req->asc_req = ASC_BASE;
+		req->in_len = in_len;
+		ASSERT_EQ((ssize_t)(sizeof(*req) + in_len),
+			  write(self->kfd, buf, sizeof(*req) + in_len));
+		ASSERT_LE((ssize_t)sizeof(*kr),
+			  read(self->kfd, rbuf, sizeof(rbuf)));
+		ASSERT_EQ(0, kr->acquire_err);
+		if (kr->status != SEC_I_CONTINUE_NEEDED)
+			ASSERT_SEC(SEC_E_OK, kr->status);
+		if (kr->out_len)
+			ASSERT_EQ(0, send_token(m->sock, kr + 1, kr->out_len));
+		if (kr->status == SEC_E_OK)
+			break;
+	}
+	ASSERT_TRUE(kr->ret_flags & ASC_RET_CONFIDENTIALITY);
+	ASSERT_TRUE(kr->ret_flags & ASC_RET_SEQUENCE_DETECT);
+
+	for (i = 0; i < ARRAY_SIZE(ksizes); i++) {
+		for (conf = 0; conf <= 1; conf++) {
+			/* MIT seals, the kernel opens the stream. */
+			struct ksspi_sec_buffer d[2];
+			struct ksspi_sec_buffer e[3];
+			uint8_t *data;
+
+			tlen = mit_make(_metadata, m->sock, 'w', conf, ksizes[i],
+					i * 2 + conf, m->a);
+			d[0] = (struct ksspi_sec_buffer){ SECBUFFER_STREAM,
+							   tlen,
+							   (uintptr_t)m->a };
+			d[1] = (struct ksspi_sec_buffer){ SECBUFFER_DATA, 0, 0 };
+			qop = 7;
+			ASSERT_SEC(SEC_E_OK, kmsg(self->kfd, 3, 0, d, 2, &qop));
+			ASSERT_EQ(conf ? 0 : SECQOP_WRAP_NO_ENCRYPT, qop);
+			ASSERT_EQ(ksizes[i], d[1].len);
+			data = (uint8_t *)(uintptr_t)d[1].data;
+			fill(m->b, ksizes[i], i * 2 + conf);
+			ASSERT_EQ(0, memcmp(m->b, data, ksizes[i]));
+
+			/* The kernel seals, MIT unwraps TOKEN || DATA. */
+			e[0] = (struct ksspi_sec_buffer){ SECBUFFER_TOKEN, 128,
+							   (uintptr_t)m->a };
+			e[1] = (struct ksspi_sec_buffer){ SECBUFFER_DATA,
+							   ksizes[i],
+							   (uintptr_t)(m->a + 128) };
+			e[2] = (struct ksspi_sec_buffer){ SECBUFFER_PADDING, 16,
+							   (uintptr_t)m->c };
+			fill(m->a + 128, ksizes[i], 50 + i);
+			ASSERT_SEC(SEC_E_OK, kmsg(self->kfd, 2,
+						  conf ? 0 : SECQOP_WRAP_NO_ENCRYPT,
+						  e, 3, NULL));
+			ASSERT_EQ(0, e[2].len);
+			ASSERT_EQ(0, peer_send(m->sock, 'u', m->a, e[0].len,
+					       m->a + 128, ksizes[i]));
+			ASSERT_EQ(0, peer_recv(m->sock, &major, m->c, BIG,
+					       &len));
+			ASSERT_EQ(0, major);
+			ASSERT_EQ(1 + ksizes[i], len);
+			ASSERT_EQ(conf, m->c[0]);
+			fill(m->b, ksizes[i], 50 + i);
+			ASSERT_EQ(0, memcmp(m->b, m->c + 1, ksizes[i]));
+		}
+	}
+	/* MICs both ways, a tampered one, and a replay. */
+	{
+		struct ksspi_sec_buffer v[2];
+		uint32_t n = 100;
+
+		tlen = mit_make(_metadata, m->sock, 'm', 0, n, 9, m->a);
+		fill(m->b, n, 9);
+		v[0] = (struct ksspi_sec_buffer){ SECBUFFER_DATA, n,
+						   (uintptr_t)m->b };
+		v[1] = (struct ksspi_sec_buffer){ SECBUFFER_TOKEN, tlen,
+						   (uintptr_t)m->a };
+		m->a[tlen - 1] ^= 1;
+		EXPECT_SEC(SEC_E_MESSAGE_ALTERED,
+			   kmsg(self->kfd, 1, 0, v, 2, NULL));
+		m->a[tlen - 1] ^= 1;
+		ASSERT_SEC(SEC_E_OK, kmsg(self->kfd, 1, 0, v, 2, NULL));
+		EXPECT_SEC(SEC_E_OUT_OF_SEQUENCE,
+			   kmsg(self->kfd, 1, 0, v, 2, NULL));
+
+		v[1] = (struct ksspi_sec_buffer){ SECBUFFER_TOKEN, 64,
+						   (uintptr_t)m->a };
+		ASSERT_SEC(SEC_E_OK, kmsg(self->kfd, 0, 0, v, 2, NULL));
+		memcpy(m->c, &n, 4);
+		memcpy(m->c + 4, m->b, n);
+		memcpy(m->c + 4 + n, m->a, v[1].len);
+		ASSERT_EQ(0, peer_send(m->sock, 'v', m->c, 4 + n + v[1].len,
+				       NULL, 0));
+		ASSERT_EQ(0, peer_recv(m->sock, &major, m->c, BIG, &len));
+		ASSERT_EQ(0, major);
+	}
+}
+
 /* Local credentials acquired as @uid (its own group), then back to root. */
 static int acquire_local_as(int dev, uid_t uid, uint32_t use,
 			    const char *principal)
