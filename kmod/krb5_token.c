@@ -485,7 +485,7 @@ int ksspi_krb5_unwrap(struct ksspi_krb5_ctx *k, struct ksspi_krb5_iov *iov,
 {
 	unsigned int cksum = k->et->cksum;
 	u8 *h, *ck, *ehdr = NULL, *sdata = NULL, hdr[KRB5_BLOCK], mine[32];
-	u32 hlen, ec, rrc, tail = 0, slen = 0;
+	u32 hlen, ec, rrc, least, tail = 0, slen = 0;
 	struct krb5_layout l;
 	struct krb5_msg m;
 	bool sealed;
@@ -509,12 +509,19 @@ int ksspi_krb5_unwrap(struct ksspi_krb5_ctx *k, struct ksspi_krb5_iov *iov,
 	else if (ec != cksum)
 		return -EPROTO;
 
+	/*
+	 * Shorter than a token with EC 0 is a truncation; room that does not
+	 * match EC (and RRC) is a malformed token.
+	 */
+	least = (sealed ? 2 * KRB5_BLOCK : 0) + cksum;
 	if (l.stream) {
 		u32 blen = hlen - KRB5_BLOCK;
 		u32 over = (sealed ? KRB5_BLOCK : 0) + tail + cksum;
 
-		if (blen < over)
+		if (blen < least)
 			return -EMSGSIZE;
+		if (blen < over)
+			return -EPROTO;
 		krb5_rotate_left(h + KRB5_BLOCK, blen, rrc);
 		put_unaligned_be16(0, h + 6);
 		sdata = h + KRB5_BLOCK + (sealed ? KRB5_BLOCK : 0);
@@ -522,22 +529,24 @@ int ksspi_krb5_unwrap(struct ksspi_krb5_ctx *k, struct ksspi_krb5_iov *iov,
 		ehdr = sdata + slen;
 		ck = ehdr + tail;
 	} else if (l.trailer) {
-		if (rrc)
-			return -EPROTO;
-		err = krb5_need(hlen, KRB5_BLOCK + (sealed ? KRB5_BLOCK : 0)) ?:
-		      krb5_need(l.trailer->len, tail + cksum);
+		err = krb5_need(hlen, KRB5_BLOCK + (sealed ? KRB5_BLOCK : 0));
 		if (err)
 			return err;
+		if (l.trailer->len < least - (sealed ? KRB5_BLOCK : 0))
+			return -EMSGSIZE;
+		if (rrc || l.trailer->len != tail + cksum)
+			return -EPROTO;
 		ehdr = l.trailer->data;
 		ck = ehdr + tail;
 	} else {
+		if (hlen < KRB5_BLOCK + least)
+			return -EMSGSIZE;
 		if (rrc != tail + cksum &&
 		    !(sealed && rrc == KRB5_BLOCK + cksum))
 			return -EPROTO;
-		err = krb5_need(hlen, KRB5_BLOCK + tail + cksum +
-					(sealed ? KRB5_BLOCK : 0));
-		if (err)
-			return err;
+		if (hlen != KRB5_BLOCK + tail + cksum +
+			    (sealed ? KRB5_BLOCK : 0))
+			return -EPROTO;
 		ehdr = h + KRB5_BLOCK;
 		ck = ehdr + tail;
 	}
@@ -558,8 +567,12 @@ int ksspi_krb5_unwrap(struct ksspi_krb5_ctx *k, struct ksspi_krb5_iov *iov,
 		krb5_msg_pieces(&m, iov, n, true, sdata, slen);
 		krb5_msg_add(&m, ehdr, tail, true);
 		err = krb5_unseal(k->et, &k->recv, m.seg, m.n, ck);
-		/* The encrypted copy must match the header (RRC aside). */
-		if (!err && (memcmp(ehdr + ec, h, 4) ||
+		/*
+		 * The encrypted copy must match the header, RRC aside (it is
+		 * 0 in the copy).  EC too: it is not covered otherwise, and
+		 * moving the data/filler boundary keeps the HMAC input.
+		 */
+		if (!err && (memcmp(ehdr + ec, h, 6) ||
 			     memcmp(ehdr + ec + 8, h + 8, 8)))
 			err = -EBADMSG;
 	} else {
