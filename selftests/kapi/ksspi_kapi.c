@@ -23,6 +23,7 @@
  */
 #include <linux/module.h>
 #include <linux/ioctl.h>
+#include <linux/ktime.h>
 #include <linux/cred.h>
 #include <linux/debugfs.h>
 #include <linux/err.h>
@@ -83,6 +84,26 @@ struct kapi_msg {
 };
 
 #define KAPI_IOC_MSG	_IOWR('k', 1, struct kapi_msg)
+
+/*
+ * make bench (selftests/bench/msg-bench.c): @iters calls of one message
+ * call on @size bytes, timed in the kernel.  Sign and encrypt work on one
+ * buffer in place; verify and decrypt take @iters tokens of @toklen bytes
+ * the peer made, in order, at @tokens (verify: the signed @size bytes
+ * first).
+ */
+struct kapi_bench {
+	u32 op;			/* as kapi_msg.op */
+	u32 size;
+	u32 iters;
+	u32 toklen;
+	u64 tokens;
+	u64 ns;			/* out */
+	s32 status;		/* out: the first status other than SEC_E_OK */
+	u32 reserved;
+};
+
+#define KAPI_IOC_BENCH	_IOWR('k', 2, struct kapi_bench)
 
 struct kapi_session {
 	struct mutex lock;	/* serializes legs on this open file */
@@ -330,12 +351,85 @@ out:
 	return ret;
 }
 
+static long kapi_bench(struct kapi_session *s, struct kapi_bench *b)
+{
+	struct ksspi_secbuffer sb[2];
+	size_t in_len, buf_len;
+	u8 *buf, *in = NULL;
+	u64 t0;
+	u32 i;
+
+	if (b->op > 3 || b->size > (1 << 20) || !b->iters ||
+	    b->iters > 100000 || b->toklen > b->size + 256)
+		return -EINVAL;
+	buf_len = b->size + 256;
+	buf = kvmalloc(buf_len, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	memset(buf, 0x5a, buf_len);
+	if (b->op == 1 || b->op == 3) {
+		in_len = (size_t)b->iters * b->toklen + (b->op == 1 ? b->size : 0);
+		if (in_len > (64 << 20)) {
+			kvfree(buf);
+			return -EINVAL;
+		}
+		in = vmemdup_user(u64_to_user_ptr(b->tokens), in_len);
+		if (IS_ERR(in)) {
+			kvfree(buf);
+			return PTR_ERR(in);
+		}
+	}
+	b->status = SEC_E_OK;
+	t0 = ktime_get_ns();
+	for (i = 0; i < b->iters && b->status == SEC_E_OK; i++) {
+		switch (b->op) {
+		case 0:
+			sb[0] = (struct ksspi_secbuffer){ SECBUFFER_DATA, b->size, buf + 256 };
+			sb[1] = (struct ksspi_secbuffer){ SECBUFFER_TOKEN, 256, buf };
+			b->status = ksspi_make_signature(s->ctx, 0, sb, 2, 0);
+			break;
+		case 1:
+			sb[0] = (struct ksspi_secbuffer){ SECBUFFER_DATA, b->size, in };
+			sb[1] = (struct ksspi_secbuffer){ SECBUFFER_TOKEN, b->toklen,
+				in + b->size + (size_t)i * b->toklen };
+			b->status = ksspi_verify_signature(s->ctx, sb, 2, 0, NULL);
+			break;
+		case 2:
+			sb[0] = (struct ksspi_secbuffer){ SECBUFFER_TOKEN, 256, buf };
+			sb[1] = (struct ksspi_secbuffer){ SECBUFFER_DATA, b->size, buf + 256 };
+			b->status = ksspi_encrypt_message(s->ctx, 0, sb, 2, 0);
+			break;
+		case 3:
+			sb[0] = (struct ksspi_secbuffer){ SECBUFFER_STREAM, b->toklen,
+				in + (size_t)i * b->toklen };
+			sb[1] = (struct ksspi_secbuffer){ SECBUFFER_DATA, 0, NULL };
+			b->status = ksspi_decrypt_message(s->ctx, sb, 2, 0, NULL);
+			break;
+		}
+	}
+	b->ns = ktime_get_ns() - t0;
+	kvfree(in);
+	kvfree(buf);
+	return 0;
+}
+
 static long kapi_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct kapi_session *s = file->private_data;
+	struct kapi_bench b;
 	struct kapi_msg m;
 	long ret;
 
+	if (cmd == KAPI_IOC_BENCH) {
+		if (copy_from_user(&b, (void __user *)arg, sizeof(b)))
+			return -EFAULT;
+		mutex_lock(&s->lock);
+		ret = s->ctx ? kapi_bench(s, &b) : -ENOENT;
+		mutex_unlock(&s->lock);
+		if (!ret && copy_to_user((void __user *)arg, &b, sizeof(b)))
+			ret = -EFAULT;
+		return ret;
+	}
 	if (cmd != KAPI_IOC_MSG)
 		return -ENOTTY;
 	if (copy_from_user(&m, (void __user *)arg, sizeof(m)))

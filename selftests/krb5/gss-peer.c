@@ -22,7 +22,9 @@
  *   enctype=N key=HEX (the SSPI session key, GSS_C_INQ_SSPI_SESSION_KEY)
  * On failure: "error=MAJOR,MINOR message" on stdout, exit status 1.
  *
- * --msg: once established, serve per-message requests on the same fd
+ * --msg: once established, send the framed marker "KSSPI-MSG-READY!"
+ * (after any last handshake token: a SPNEGO acceptor answers an initiator
+ * that may already be done), then serve per-message requests on the fd
  * (selftests/ksspi/msgprot_test.c, make bench): each request is one framed
  * buffer whose first byte says what to do with the rest, each answer one
  * framed buffer starting with the GSS major status as a native __u32:
@@ -279,7 +281,9 @@ static void message_loop(gss_ctx_id_t ctx)
 	OM_uint32 maj, min;
 	uint32_t len, hl;
 	int conf;
+	gss_buffer_desc ready = { 16, (void *)"KSSPI-MSG-READY!" };
 
+	send_buf(&ready);
 	while ((req = msg_recv(&len))) {
 		out.length = 0;
 		out.value = NULL;
