@@ -318,10 +318,11 @@ static long kapi_msg(struct kapi_session *s, struct kapi_msg *m)
 	if (m->status != SEC_E_OK)
 		goto out;
 	for (i = 0; i < m->count; i++) {
+		bool in_stream = stream >= 0 && kb[i].type == SECBUFFER_DATA;
 		const u8 *src = kb[i].data;
 		u64 dst = m->bufs[i].data;
 
-		if (stream >= 0 && kb[i].type == SECBUFFER_DATA) {
+		if (in_stream) {
 			/* Pointed into the kernel's copy of the stream. */
 			const u8 *base = kb[stream].data;
 
@@ -333,8 +334,7 @@ static long kapi_msg(struct kapi_session *s, struct kapi_msg *m)
 			dst = m->bufs[stream].data + (kb[i].len ? src - base : 0);
 			m->bufs[i].data = dst;
 		}
-		if (kb[i].len > m->bufs[i].len && !(stream >= 0 &&
-						   kb[i].type == SECBUFFER_DATA)) {
+		if (kb[i].len > m->bufs[i].len && !in_stream) {
 			ret = -EPROTO;
 			goto out;
 		}
