@@ -921,6 +921,20 @@ TEST_F_TIMEOUT(msg, bad_buffers, 300)
 	EXPECT_EQ(0, msg_ioctl(self->ctx, KSSPI_IOC_ENCRYPT_MESSAGE, &m));
 	EXPECT_SEC(SEC_E_INVALID_TOKEN, m.status);
 
+	/* The first version of the query: SIZES yes, STREAM_SIZES not. */
+	{
+		struct ksspi_context_info old = {
+			.size = KSSPI_CONTEXT_INFO_SIZE_VER0,
+			.mask = KSSPI_ATTR(SECPKG_ATTR_SIZES) |
+				KSSPI_ATTR(SECPKG_ATTR_STREAM_SIZES),
+		};
+
+		ASSERT_EQ(0, ioctl(self->ctx, KSSPI_IOC_QUERY_CONTEXT, &old));
+		EXPECT_EQ(KSSPI_ATTR(SECPKG_ATTR_SIZES), old.mask);
+		EXPECT_EQ(ci.max_signature, old.max_signature);
+		EXPECT_EQ(0, old.stream_header);
+	}
+
 	/* None of it used a sequence number: MIT verifies the next MIC. */
 	for (i = 0; i < 2; i++) {
 		uint32_t n = 16, major, len;
