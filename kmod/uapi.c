@@ -384,7 +384,8 @@ static long ctx_query(struct ksspi_context *ctx, void __user *uarg)
 		ci.security_trailer = a.security_trailer;
 		have |= KSSPI_ATTR(SECPKG_ATTR_SIZES);
 	}
-	if ((want & KSSPI_ATTR(SECPKG_ATTR_STREAM_SIZES)) &&
+	/* Only for a context that protects messages (none: unanswered). */
+	if ((want & KSSPI_ATTR(SECPKG_ATTR_STREAM_SIZES)) && a.stream_header &&
 	    usize >= offsetofend(struct ksspi_context_info, stream_buffers)) {
 		ci.stream_header = a.stream_header;
 		ci.stream_trailer = a.stream_trailer;
