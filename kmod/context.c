@@ -435,6 +435,8 @@ void ksspi_query_context_attributes(struct ksspi_context *ctx,
 		attrs->name = ctx->client_name;
 		attrs->client_name = ctx->client_name;
 		attrs->server_name = ctx->server_name;
+		if (ctx->pkg->ops->message_sizes)
+			ctx->pkg->ops->message_sizes(ctx, attrs);
 	}
 	mutex_unlock(&ctx->lock);
 }

@@ -37,6 +37,7 @@
 #include "package.h"
 #include "impersonate.h"
 #include "upcall.h"
+#include "kerberos_msg.h"
 #include "../uapi/linux/ksspi_upcall.h"
 
 /* Largest token taken or given: leaves room in an upcall for the state. */
@@ -78,11 +79,14 @@ struct krb5_cred {
  * @leg: number of the next leg (0 for the first).
  * @state: the helper's opaque state for the next leg, or NULL.
  * @state_len: its length, at most %KSSPI_UPCALL_STATE_MAX.
+ * @msg: once established, the keys and sequence state of message
+ *	protection (kerberos_msg.c), or NULL when the context has none.
  */
 struct krb5_ctx {
 	u32 leg;
 	u8 *state;
 	u32 state_len;
+	struct ksspi_krb5_msg *msg;
 };
 
 static bool is_krb5(const struct ksspi_package *pkg)
@@ -358,6 +362,45 @@ static s32 take_context(struct ksspi_context *ctx,
 	return SEC_E_OK;
 }
 
+/*
+ * Message protection for an established context, from the lucid context
+ * the helper sent with the session key.  Without in-kernel support for the
+ * enctype (RC4, DES3, ...), a caller that asked for integrity or
+ * confidentiality gets SEC_E_ALGORITHM_MISMATCH; any other caller gets the
+ * context without the message flags, and the message calls answer
+ * SEC_E_UNSUPPORTED_FUNCTION.
+ */
+static s32 setup_messages(struct ksspi_context *ctx, struct krb5_ctx *kx,
+			  const struct ksspi_upcall_reply *r)
+{
+	u32 want, prot;
+	s32 status;
+
+	lockdep_assert_held(&ctx->lock);
+	if (ctx->initiator) {
+		want = ISC_REQ_INTEGRITY | ISC_REQ_CONFIDENTIALITY;
+		prot = ISC_RET_INTEGRITY | ISC_RET_CONFIDENTIALITY |
+		       ISC_RET_REPLAY_DETECT | ISC_RET_SEQUENCE_DETECT;
+	} else {
+		want = ASC_REQ_INTEGRITY | ASC_REQ_CONFIDENTIALITY;
+		prot = ASC_RET_INTEGRITY | ASC_RET_CONFIDENTIALITY |
+		       ASC_RET_REPLAY_DETECT | ASC_RET_SEQUENCE_DETECT;
+	}
+	if (r->has_lucid)
+		status = ksspi_krb5_msg_new(ctx, &r->lucid, &kx->msg);
+	else
+		status = SEC_E_UNSUPPORTED_FUNCTION;
+	if (status != SEC_E_UNSUPPORTED_FUNCTION)
+		return status;
+	if (ctx->req_flags & want) {
+		pr_info_ratelimited("ksspi: %s context %llu: no message protection for enctype %u\n",
+				    ctx->pkg->name, ctx->id, ctx->enctype);
+		return SEC_E_ALGORITHM_MISMATCH;
+	}
+	ctx->ret_flags &= ~prot;
+	return SEC_E_OK;
+}
+
 /* The client's access token, from an established acceptor's reply. */
 static s32 make_token(struct ksspi_context *ctx, struct ksspi_upcall_reply *r)
 {
@@ -470,6 +513,8 @@ static s32 finish_leg(struct ksspi_context *ctx, struct krb5_ctx *kx,
 		    (!(r->ret_flags & ISC_RET_MUTUAL_AUTH) || !kx->leg))
 			return SEC_E_MUTUAL_AUTH_FAILED;
 		status = take_context(ctx, r);
+		if (status == SEC_E_OK)
+			status = setup_messages(ctx, kx, r);
 		if (status == SEC_E_OK && !ctx->initiator)
 			status = make_token(ctx, r);
 		if (status != SEC_E_OK)
@@ -529,6 +574,8 @@ static int krb5_step(struct ksspi_context *ctx, struct ksspi_leg *leg,
 	req.context_id = ctx->id;
 	req.leg = kx->leg;
 	req.req_flags = ctx->req_flags;
+	/* Any leg may be the last: the lucid context comes with SEC_E_OK. */
+	req.flags |= KSSPI_UPCALL_F_LUCID;
 	add_string(&req, KSSPI_UPCALL_TARGET, ctx->target);
 	add_cred_items(&req, ctx->cred);
 	add_item(&req, KSSPI_UPCALL_INPUT, leg->in, leg->in_len);
@@ -561,9 +608,30 @@ static void krb5_ctx_free(struct ksspi_context *ctx)
 	struct krb5_ctx *kx = ctx->pkg_data;
 
 	if (kx) {
+		ksspi_krb5_msg_free(kx->msg);
 		kfree_sensitive(kx->state);
 		kfree(kx);
 	}
+}
+
+static s32 krb5_message(struct ksspi_context *ctx, struct ksspi_msg *msg)
+{
+	struct krb5_ctx *kx = ctx->pkg_data;
+
+	/* Set once, under ctx->lock, before the context was established. */
+	if (!kx || !kx->msg)
+		return SEC_E_UNSUPPORTED_FUNCTION;
+	return ksspi_krb5_msg_call(kx->msg, msg);
+}
+
+static void krb5_message_sizes(struct ksspi_context *ctx,
+			       struct ksspi_context_attrs *attrs)
+{
+	struct krb5_ctx *kx = ctx->pkg_data;
+
+	lockdep_assert_held(&ctx->lock);
+	if (kx && kx->msg)
+		ksspi_krb5_msg_sizes(kx->msg, attrs);
 }
 
 static const struct ksspi_package_ops krb5_ops = {
@@ -571,6 +639,8 @@ static const struct ksspi_package_ops krb5_ops = {
 	.cred_free = krb5_cred_free,
 	.step = krb5_step,
 	.ctx_free = krb5_ctx_free,
+	.message = krb5_message,
+	.message_sizes = krb5_message_sizes,
 };
 
 #define KRB5_CAPABILITIES						\

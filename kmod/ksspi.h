@@ -57,6 +57,11 @@ struct ksspi_leg {
  * @max_signature: largest signature (0: no per-message support).
  * @block_size: cipher block size (0: no per-message support).
  * @security_trailer: trailer size (0: no per-message support).
+ * @stream_header: SECPKG_ATTR_STREAM_SIZES cbHeader (0: no per-message
+ *	support).
+ * @stream_trailer: cbTrailer.
+ * @stream_max_message: cbMaximumMessage.
+ * @stream_buffers: cBuffers.
  * @name: the client's name, or NULL before establishment.
  * @client_name: the client's native name, or NULL.
  * @server_name: the server's native name, or NULL.
@@ -74,6 +79,10 @@ struct ksspi_context_attrs {
 	u32 max_signature;
 	u32 block_size;
 	u32 security_trailer;
+	u32 stream_header;
+	u32 stream_trailer;
+	u32 stream_max_message;
+	u32 stream_buffers;
 	const char *name;
 	const char *client_name;
 	const char *server_name;
@@ -108,6 +117,36 @@ void ksspi_token_put(struct ksspi_token *tok);
 kuid_t ksspi_token_uid(const struct ksspi_token *tok);
 u32 ksspi_token_level(const struct ksspi_token *tok);
 const char *ksspi_token_name(const struct ksspi_token *tok);
+
+/**
+ * struct ksspi_secbuffer - One SecBuffer of a message call, in kernel memory.
+ * @type: SECBUFFER_* type, with SECBUFFER_READONLY or
+ *	SECBUFFER_READONLY_WITH_CHECKSUM for data buffers.
+ * @len: in: size of @data; out: bytes used (see
+ *	Documentation/userspace-api/ksspi-messages.rst).
+ * @data: the bytes, changed in place; for the %SECBUFFER_DATA of a
+ *	decrypted %SECBUFFER_STREAM, set to point into the stream.
+ */
+struct ksspi_secbuffer {
+	u32 type;
+	u32 len;
+	void *data;
+};
+
+s32 __must_check ksspi_make_signature(struct ksspi_context *ctx, u32 qop,
+				      struct ksspi_secbuffer *bufs,
+				      unsigned int count, u32 seq_no);
+s32 __must_check ksspi_verify_signature(struct ksspi_context *ctx,
+					struct ksspi_secbuffer *bufs,
+					unsigned int count, u32 seq_no,
+					u32 *qop);
+s32 __must_check ksspi_encrypt_message(struct ksspi_context *ctx, u32 qop,
+				       struct ksspi_secbuffer *bufs,
+				       unsigned int count, u32 seq_no);
+s32 __must_check ksspi_decrypt_message(struct ksspi_context *ctx,
+				       struct ksspi_secbuffer *bufs,
+				       unsigned int count, u32 seq_no,
+				       u32 *qop);
 
 const struct cred * __must_check ksspi_impersonate_token(struct ksspi_token *tok);
 const struct cred * __must_check ksspi_impersonate_context(struct ksspi_context *ctx);

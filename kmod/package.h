@@ -11,6 +11,8 @@
 struct ksspi_cred;
 struct ksspi_context;
 struct ksspi_leg;
+struct ksspi_context_attrs;
+struct ksspi_msg;
 
 /**
  * struct ksspi_package_ops - What a package implements.
@@ -22,6 +24,12 @@ struct ksspi_leg;
  *	frees.  Returns -EINTR when a signal interrupted the leg before it
  *	took effect: the context is unchanged and the leg may be retried.
  * @ctx_free: release the package's state of a context (may be NULL).
+ * @message: protect or check one message of an established context (see
+ *	&struct ksspi_msg); returns its SECURITY_STATUS.  Called without
+ *	ctx->lock; the package serialises its own per-message state.  NULL:
+ *	the package has no message protection (%SEC_E_UNSUPPORTED_FUNCTION).
+ * @message_sizes: fill the SIZES and STREAM_SIZES members of @attrs for an
+ *	established context, with ctx->lock held (may be NULL: all 0).
  */
 struct ksspi_package_ops {
 	int (*cred_init)(struct ksspi_cred *cred);
@@ -29,6 +37,9 @@ struct ksspi_package_ops {
 	int (*step)(struct ksspi_context *ctx, struct ksspi_leg *leg,
 		    u8 **out, u32 *out_len, s32 *status);
 	void (*ctx_free)(struct ksspi_context *ctx);
+	s32 (*message)(struct ksspi_context *ctx, struct ksspi_msg *msg);
+	void (*message_sizes)(struct ksspi_context *ctx,
+			      struct ksspi_context_attrs *attrs);
 };
 
 /**
@@ -66,6 +77,35 @@ int ksspi_package_enum(int (*fn)(const struct ksspi_package *pkg, void *arg),
 int ksspi_local_init(void);
 unsigned int ksspi_local_tickets(void);
 void ksspi_local_exit(void);
+
+/* The four message calls, for &struct ksspi_msg.op. */
+enum ksspi_msg_op {
+	KSSPI_MSG_SIGN,
+	KSSPI_MSG_VERIFY,
+	KSSPI_MSG_ENCRYPT,
+	KSSPI_MSG_DECRYPT,
+};
+
+/**
+ * struct ksspi_msg - One message call, as a package sees it.
+ * @op: what to do.
+ * @qop: in: fQOP (SIGN, ENCRYPT); out: pfQOP (VERIFY, DECRYPT).
+ * @bufs: the buffers, validated by the core: known types and attributes
+ *	only, lengths summing to at most %KSSPI_MESSAGE_MAX, non-NULL @data
+ *	when the length is not 0.
+ * @count: number of @bufs, 1 to %KSSPI_MESSAGE_BUFFERS_MAX.
+ * @seq: out: the sequence number of the token made or checked.
+ */
+struct ksspi_msg {
+	enum ksspi_msg_op op;
+	u32 qop;
+	struct ksspi_secbuffer *bufs;
+	unsigned int count;
+	u64 seq;
+};
+
+int ksspi_message(struct ksspi_context *ctx, struct ksspi_msg *msg,
+		  s32 *status);
 
 int ksspi_kerberos_init(void);
 void ksspi_kerberos_exit(void);

@@ -14,6 +14,7 @@
 #include <linux/err.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/pagemap.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -360,7 +361,8 @@ static long ctx_query(struct ksspi_context *ctx, void __user *uarg)
 	u32 usize;
 	int ret, err = 0;
 
-	ret = copy_arg(&ci, sizeof(ci), uarg, &usize);
+	ret = copy_arg_ver(&ci, sizeof(ci), KSSPI_CONTEXT_INFO_SIZE_VER0, uarg,
+			   &usize);
 	if (ret)
 		return ret;
 	if (ci.flags)
@@ -382,6 +384,16 @@ static long ctx_query(struct ksspi_context *ctx, void __user *uarg)
 		ci.block_size = a.block_size;
 		ci.security_trailer = a.security_trailer;
 		have |= KSSPI_ATTR(SECPKG_ATTR_SIZES);
+	}
+	/* Only for a context that protects messages (none: unanswered). */
+	if ((want & KSSPI_ATTR(SECPKG_ATTR_STREAM_SIZES)) && a.stream_header &&
+	    usize >= offsetofend(struct ksspi_context_info, stream_buffers)) {
+		ci.stream_header = a.stream_header;
+		ci.stream_trailer = a.stream_trailer;
+		ci.stream_max_message = a.stream_max_message;
+		ci.stream_buffers = a.stream_buffers;
+		ci.block_size = a.block_size;
+		have |= KSSPI_ATTR(SECPKG_ATTR_STREAM_SIZES);
 	}
 	if (want & KSSPI_ATTR(SECPKG_ATTR_FLAGS)) {
 		ci.ctx_flags = a.ctx_flags;
@@ -436,6 +448,160 @@ static long ctx_query(struct ksspi_context *ctx, void __user *uarg)
 	return err;
 }
 
+/* ---- message protection ---- */
+
+/* Whether a call writes the buffer (and its length) back. */
+static bool msg_writes(enum ksspi_msg_op op, u32 type)
+{
+	switch (type) {
+	case SECBUFFER_TOKEN:
+		return op == KSSPI_MSG_SIGN || op == KSSPI_MSG_ENCRYPT;
+	case SECBUFFER_DATA:
+		return op == KSSPI_MSG_ENCRYPT || op == KSSPI_MSG_DECRYPT;
+	case SECBUFFER_PADDING:
+		return op == KSSPI_MSG_ENCRYPT;
+	}
+	return false;
+}
+
+/*
+ * Copies the buffers a successful call changed back to the caller.  The
+ * plaintext of a decrypted stream lies inside the stream: it is copied to
+ * the same place in the caller's stream buffer, and the data buffer is
+ * pointed there, as DecryptMessage does.
+ */
+static int msg_copy_out(enum ksspi_msg_op op, struct ksspi_sec_buffer *ub,
+			const struct ksspi_secbuffer *kb, const u8 *store,
+			const size_t *off, unsigned int count)
+{
+	int stream = -1;
+	unsigned int i;
+
+	for (i = 0; i < count; i++)
+		if (kb[i].type == SECBUFFER_STREAM)
+			stream = i;
+	for (i = 0; i < count; i++) {
+		void __user *dst = u64_to_user_ptr(ub[i].data);
+
+		if (!msg_writes(op, kb[i].type))
+			continue;
+		if (stream >= 0 && kb[i].type == SECBUFFER_DATA) {
+			const u8 *sbase = store + off[stream];
+			size_t pos = (const u8 *)kb[i].data - sbase;
+
+			if (!kb[i].len) {
+				pos = 0;
+			} else if ((const u8 *)kb[i].data < sbase ||
+				   pos + kb[i].len > ub[stream].len) {
+				return -EPROTO;	/* cannot happen */
+			}
+			ub[i].data = ub[stream].data + pos;
+			dst = u64_to_user_ptr(ub[i].data);
+		} else if (kb[i].len > ub[i].len) {
+			return -EPROTO;		/* cannot happen either */
+		}
+		if (kb[i].len && copy_to_user(dst, kb[i].data, kb[i].len))
+			return -EFAULT;
+		ub[i].len = kb[i].len;
+	}
+	return 0;
+}
+
+static long ctx_message(struct ksspi_context *ctx, enum ksspi_msg_op op,
+			void __user *uarg)
+{
+	struct ksspi_sec_buffer ub[KSSPI_MESSAGE_BUFFERS_MAX];
+	struct ksspi_secbuffer kb[KSSPI_MESSAGE_BUFFERS_MAX];
+	size_t off[KSSPI_MESSAGE_BUFFERS_MAX];
+	struct ksspi_msg msg = { .op = op, .bufs = kb };
+	struct ksspi_message m;
+	size_t total = 0;
+	u8 *store;
+	unsigned int i;
+	u32 usize;
+	long ret;
+
+	ret = copy_arg(&m, sizeof(m), uarg, &usize);
+	if (ret)
+		return ret;
+	if (m.flags || m.seq_no || !m.count ||
+	    m.count > KSSPI_MESSAGE_BUFFERS_MAX)
+		return -EINVAL;
+	if ((op == KSSPI_MSG_VERIFY || op == KSSPI_MSG_DECRYPT) && m.qop)
+		return -EINVAL;
+	if (copy_from_user(ub, u64_to_user_ptr(m.buffers),
+			   m.count * sizeof(ub[0])))
+		return -EFAULT;
+	for (i = 0; i < m.count; i++) {
+		off[i] = total;
+		total += ub[i].len;
+		if (total > KSSPI_MESSAGE_MAX)
+			return -EMSGSIZE;
+	}
+	if (probe_writable(uarg, &m, usize, sizeof(m)))
+		return -EFAULT;
+	/*
+	 * A call uses up a sequence number: what it writes must get out.
+	 * (A stream is where a decrypted stream's plaintext goes.)
+	 */
+	for (i = 0; i < m.count; i++) {
+		u32 type = ub[i].type;
+
+		if ((msg_writes(op, type) ||
+		     (op == KSSPI_MSG_DECRYPT && type == SECBUFFER_STREAM)) &&
+		    ub[i].len &&
+		    fault_in_safe_writeable(u64_to_user_ptr(ub[i].data),
+					    ub[i].len))
+			return -EFAULT;
+	}
+
+	/* One copy of the message; the package works on it in place. */
+	store = kvmalloc(max_t(size_t, total, 1), GFP_KERNEL_ACCOUNT);
+	if (!store)
+		return -ENOMEM;
+	for (i = 0; i < m.count; i++) {
+		u32 type = ub[i].type & ~SECBUFFER_ATTRMASK;
+
+		kb[i].type = ub[i].type;
+		kb[i].len = ub[i].len;
+		kb[i].data = ub[i].len ? store + off[i] : NULL;
+		if (!ub[i].len)
+			continue;
+		/* What only receives output is not read from the caller. */
+		if ((type == SECBUFFER_TOKEN &&
+		     (op == KSSPI_MSG_SIGN || op == KSSPI_MSG_ENCRYPT)) ||
+		    type == SECBUFFER_PADDING) {
+			memset(kb[i].data, 0, kb[i].len);
+			continue;
+		}
+		if (copy_from_user(kb[i].data, u64_to_user_ptr(ub[i].data),
+				   ub[i].len)) {
+			ret = -EFAULT;
+			goto out_free;
+		}
+	}
+	msg.count = m.count;
+	msg.qop = m.qop;
+	ret = ksspi_message(ctx, &msg, &m.status);
+	if (ret)
+		goto out_free;
+	m.qop = msg.qop;
+	m.seq = msg.seq;
+	if (m.status == SEC_E_OK) {
+		ret = msg_copy_out(op, ub, kb, store, off, m.count);
+		if (!ret && copy_to_user(u64_to_user_ptr(m.buffers), ub,
+					 m.count * sizeof(ub[0])))
+			ret = -EFAULT;
+		if (ret)
+			goto out_free;
+	}
+	if (copy_to_user(uarg, &m, min_t(u32, usize, sizeof(m))))
+		ret = -EFAULT;
+out_free:
+	kvfree_sensitive(store, max_t(size_t, total, 1));
+	return ret;
+}
+
 static long ctx_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct ksspi_context *ctx = file->private_data;
@@ -448,6 +614,14 @@ static long ctx_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return ctx_query(ctx, uarg);
 	case KSSPI_IOC_QUERY_SESSION_KEY:
 		return ctx_session_key(ctx, uarg);
+	case KSSPI_IOC_MAKE_SIGNATURE:
+		return ctx_message(ctx, KSSPI_MSG_SIGN, uarg);
+	case KSSPI_IOC_VERIFY_SIGNATURE:
+		return ctx_message(ctx, KSSPI_MSG_VERIFY, uarg);
+	case KSSPI_IOC_ENCRYPT_MESSAGE:
+		return ctx_message(ctx, KSSPI_MSG_ENCRYPT, uarg);
+	case KSSPI_IOC_DECRYPT_MESSAGE:
+		return ctx_message(ctx, KSSPI_MSG_DECRYPT, uarg);
 	case KSSPI_IOC_GET_TOKEN: {
 		struct ksspi_token *tok;
 
@@ -795,7 +969,12 @@ void ksspi_uapi_check(void)
 	BUILD_BUG_ON(sizeof(struct ksspi_session_key) != 24);
 	BUILD_BUG_ON(sizeof(struct ksspi_context_new) != 24);
 	BUILD_BUG_ON(sizeof(struct ksspi_step) != 64);
-	BUILD_BUG_ON(sizeof(struct ksspi_context_info) != 112);
+	BUILD_BUG_ON(sizeof(struct ksspi_context_info) !=
+		     KSSPI_CONTEXT_INFO_SIZE_VER1);
+	BUILD_BUG_ON(offsetofend(struct ksspi_context_info, session_key) !=
+		     KSSPI_CONTEXT_INFO_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct ksspi_sec_buffer) != 16);
+	BUILD_BUG_ON(sizeof(struct ksspi_message) != 40);
 	BUILD_BUG_ON(sizeof(struct ksspi_token_info) != 56);
 	BUILD_BUG_ON(sizeof(struct ksspi_impersonate) != 16);
 	BUILD_BUG_ON(sizeof(struct ksspi_socket_attach) != 16);

@@ -233,6 +233,68 @@ KSSPI_API int32_t ksspi_accept_security_context(int cred, int *ctx,
 		   in_len, out, out_len, ret_flags);
 }
 
+KSSPI_API int ksspi_message_ioctl(int ctx, unsigned long cmd,
+				  struct ksspi_message *m)
+{
+	m->size = sizeof(*m);
+	return ioctl_ret(ioctl(ctx, cmd, m));
+}
+
+static int32_t message(int ctx, unsigned long cmd, uint32_t qop_in,
+		       uint32_t *qop_out, struct ksspi_sec_buffer *bufs,
+		       unsigned int count, uint32_t seq_no)
+{
+	struct ksspi_message m = {
+		.qop = qop_in,
+		.seq_no = seq_no,
+		.count = count,
+		.buffers = (uintptr_t)bufs,
+	};
+	int ret = ksspi_message_ioctl(ctx, cmd, &m);
+
+	if (ret < 0) {
+		errno = -ret;
+		return errno_status(-ret);
+	}
+	if (qop_out)
+		*qop_out = m.qop;
+	return m.status;
+}
+
+KSSPI_API int32_t ksspi_make_signature(int ctx, uint32_t qop,
+				       struct ksspi_sec_buffer *bufs,
+				       unsigned int count, uint32_t seq_no)
+{
+	return message(ctx, KSSPI_IOC_MAKE_SIGNATURE, qop, NULL, bufs, count,
+		       seq_no);
+}
+
+KSSPI_API int32_t ksspi_verify_signature(int ctx,
+					 struct ksspi_sec_buffer *bufs,
+					 unsigned int count, uint32_t seq_no,
+					 uint32_t *qop)
+{
+	return message(ctx, KSSPI_IOC_VERIFY_SIGNATURE, 0, qop, bufs, count,
+		       seq_no);
+}
+
+KSSPI_API int32_t ksspi_encrypt_message(int ctx, uint32_t qop,
+					struct ksspi_sec_buffer *bufs,
+					unsigned int count, uint32_t seq_no)
+{
+	return message(ctx, KSSPI_IOC_ENCRYPT_MESSAGE, qop, NULL, bufs, count,
+		       seq_no);
+}
+
+KSSPI_API int32_t ksspi_decrypt_message(int ctx,
+					struct ksspi_sec_buffer *bufs,
+					unsigned int count, uint32_t seq_no,
+					uint32_t *qop)
+{
+	return message(ctx, KSSPI_IOC_DECRYPT_MESSAGE, 0, qop, bufs, count,
+		       seq_no);
+}
+
 KSSPI_API int ksspi_query_context(int ctx, struct ksspi_context_info *info)
 {
 	info->size = sizeof(*info);

@@ -80,6 +80,35 @@ int ksspi_query_security_context_token(int ctx);
 int ksspi_query_token(int token, struct ksspi_token_info *info);
 int ksspi_whoami(int dev, struct ksspi_token_info *info);
 
+/*
+ * Message protection on an established context (SSPI's MakeSignature,
+ * VerifySignature, EncryptMessage, DecryptMessage).  @bufs is changed as
+ * the calls change a SecBufferDesc: lengths of tokens and padding, and for
+ * DecryptMessage of a SECBUFFER_STREAM the SECBUFFER_DATA buffer is
+ * pointed at the plaintext inside the stream.  @seq_no must be 0.  Return
+ * a SECURITY_STATUS; an ABI failure is mapped to a status and errno is set
+ * (EINVAL malformed buffer array or flags, EMSGSIZE more than
+ * KSSPI_MESSAGE_MAX bytes, EFAULT a bad pointer).  See
+ * Documentation/userspace-api/ksspi-messages.rst.
+ */
+int32_t ksspi_make_signature(int ctx, uint32_t qop,
+			     struct ksspi_sec_buffer *bufs, unsigned int count,
+			     uint32_t seq_no);
+int32_t ksspi_verify_signature(int ctx, struct ksspi_sec_buffer *bufs,
+			       unsigned int count, uint32_t seq_no,
+			       uint32_t *qop);
+int32_t ksspi_encrypt_message(int ctx, uint32_t qop,
+			      struct ksspi_sec_buffer *bufs,
+			      unsigned int count, uint32_t seq_no);
+int32_t ksspi_decrypt_message(int ctx, struct ksspi_sec_buffer *bufs,
+			      unsigned int count, uint32_t seq_no,
+			      uint32_t *qop);
+/*
+ * The raw ioctl (KSSPI_IOC_MAKE_SIGNATURE ... KSSPI_IOC_DECRYPT_MESSAGE):
+ * sets @m->size; returns 0 with @m->status set, or -errno.
+ */
+int ksspi_message_ioctl(int ctx, unsigned long cmd, struct ksspi_message *m);
+
 int32_t ksspi_impersonate(int fd);
 int32_t ksspi_revert(int fd);
 

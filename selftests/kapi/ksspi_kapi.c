@@ -14,8 +14,16 @@
  * returns the &struct kapi_res of the last leg and its output token.
  *
  * The layouts are duplicated in the test; both sides check the sizes.
+ *
+ * Message protection (selftests/ksspi/msgprot_test.c): once the context is
+ * established, the ioctl %KAPI_IOC_MSG runs one of ksspi_make_signature(),
+ * ksspi_verify_signature(), ksspi_encrypt_message() or
+ * ksspi_decrypt_message() on kernel copies of the caller's buffers, in
+ * place, as an in-kernel server would on its own memory.
  */
 #include <linux/module.h>
+#include <linux/ioctl.h>
+#include <linux/ktime.h>
 #include <linux/cred.h>
 #include <linux/debugfs.h>
 #include <linux/err.h>
@@ -59,6 +67,43 @@ struct kapi_res {
 	char token_name[KAPI_NAME_MAX];	/* ksspi_token_name() */
 	/* out_len bytes of output token follow */
 };
+
+#define KAPI_MSG_BUFS	4
+
+/* One message call (KAPI_IOC_MSG); buffers as in struct ksspi_sec_buffer. */
+struct kapi_msg {
+	u32 op;			/* 0 sign, 1 verify, 2 encrypt, 3 decrypt */
+	u32 qop;		/* in: fQOP; out: pfQOP */
+	s32 status;		/* out */
+	u32 count;
+	struct {
+		u32 type;
+		u32 len;
+		u64 data;	/* user pointer; out: moved for a stream's DATA */
+	} bufs[KAPI_MSG_BUFS];
+};
+
+#define KAPI_IOC_MSG	_IOWR('k', 1, struct kapi_msg)
+
+/*
+ * make bench (selftests/bench/msg-bench.c): @iters calls of one message
+ * call on @size bytes, timed in the kernel.  Sign and encrypt work on one
+ * buffer in place; verify and decrypt take @iters tokens of @toklen bytes
+ * the peer made, in order, at @tokens (verify: the signed @size bytes
+ * first).
+ */
+struct kapi_bench {
+	u32 op;			/* as kapi_msg.op */
+	u32 size;
+	u32 iters;
+	u32 toklen;
+	u64 tokens;
+	u64 ns;			/* out */
+	s32 status;		/* out: the first status other than SEC_E_OK */
+	u32 reserved;
+};
+
+#define KAPI_IOC_BENCH	_IOWR('k', 2, struct kapi_bench)
 
 struct kapi_session {
 	struct mutex lock;	/* serializes legs on this open file */
@@ -220,12 +265,190 @@ out:
 	return ret;
 }
 
+/* Kernel copies of the buffers, the call on them, and the copies back. */
+static long kapi_msg(struct kapi_session *s, struct kapi_msg *m)
+{
+	struct ksspi_secbuffer kb[KAPI_MSG_BUFS] = {};
+	void *alloc[KAPI_MSG_BUFS] = {};
+	unsigned int i;
+	int stream = -1;
+	long ret = 0;
+
+	if (!m->count || m->count > KAPI_MSG_BUFS)
+		return -EINVAL;
+	for (i = 0; i < m->count; i++) {
+		if (m->bufs[i].len > KSSPI_MESSAGE_MAX)
+			return -EINVAL;
+		kb[i].type = m->bufs[i].type;
+		kb[i].len = m->bufs[i].len;
+		if (kb[i].type == SECBUFFER_STREAM)
+			stream = i;
+		if (!kb[i].len)
+			continue;
+		kb[i].data = vmemdup_user(u64_to_user_ptr(m->bufs[i].data),
+					  kb[i].len);
+		if (IS_ERR(kb[i].data)) {
+			ret = PTR_ERR(kb[i].data);
+			kb[i].data = NULL;
+			goto out;
+		}
+		alloc[i] = kb[i].data;
+	}
+	switch (m->op) {
+	case 0:
+		m->status = ksspi_make_signature(s->ctx, m->qop, kb, m->count,
+						 0);
+		break;
+	case 1:
+		m->status = ksspi_verify_signature(s->ctx, kb, m->count, 0,
+						   &m->qop);
+		break;
+	case 2:
+		m->status = ksspi_encrypt_message(s->ctx, m->qop, kb,
+						  m->count, 0);
+		break;
+	case 3:
+		m->status = ksspi_decrypt_message(s->ctx, kb, m->count, 0,
+						  &m->qop);
+		break;
+	default:
+		ret = -EINVAL;
+		goto out;
+	}
+	if (m->status != SEC_E_OK)
+		goto out;
+	for (i = 0; i < m->count; i++) {
+		bool in_stream = stream >= 0 && kb[i].type == SECBUFFER_DATA;
+		const u8 *src = kb[i].data;
+		u64 dst = m->bufs[i].data;
+
+		if (in_stream) {
+			/* Pointed into the kernel's copy of the stream. */
+			const u8 *base = kb[stream].data;
+
+			if (kb[i].len && (src < base ||
+					  src + kb[i].len > base + kb[stream].len)) {
+				ret = -EPROTO;
+				goto out;
+			}
+			dst = m->bufs[stream].data + (kb[i].len ? src - base : 0);
+			m->bufs[i].data = dst;
+		}
+		if (kb[i].len > m->bufs[i].len && !in_stream) {
+			ret = -EPROTO;
+			goto out;
+		}
+		m->bufs[i].len = kb[i].len;
+		if (kb[i].len && copy_to_user(u64_to_user_ptr(dst), src,
+					      kb[i].len)) {
+			ret = -EFAULT;
+			goto out;
+		}
+	}
+out:
+	for (i = 0; i < m->count; i++)
+		kvfree(alloc[i]);
+	return ret;
+}
+
+static long kapi_bench(struct kapi_session *s, struct kapi_bench *b)
+{
+	struct ksspi_secbuffer sb[2];
+	size_t in_len, buf_len;
+	u8 *buf, *in = NULL;
+	u64 t0;
+	u32 i;
+
+	if (b->op > 3 || b->size > (1 << 20) || !b->iters ||
+	    b->iters > 100000 || b->toklen > b->size + 256)
+		return -EINVAL;
+	buf_len = b->size + 256;
+	buf = kvmalloc(buf_len, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	memset(buf, 0x5a, buf_len);
+	if (b->op == 1 || b->op == 3) {
+		in_len = (size_t)b->iters * b->toklen + (b->op == 1 ? b->size : 0);
+		if (in_len > (64 << 20)) {
+			kvfree(buf);
+			return -EINVAL;
+		}
+		in = vmemdup_user(u64_to_user_ptr(b->tokens), in_len);
+		if (IS_ERR(in)) {
+			kvfree(buf);
+			return PTR_ERR(in);
+		}
+	}
+	b->status = SEC_E_OK;
+	t0 = ktime_get_ns();
+	for (i = 0; i < b->iters && b->status == SEC_E_OK; i++) {
+		switch (b->op) {
+		case 0:
+			sb[0] = (struct ksspi_secbuffer){ SECBUFFER_DATA, b->size, buf + 256 };
+			sb[1] = (struct ksspi_secbuffer){ SECBUFFER_TOKEN, 256, buf };
+			b->status = ksspi_make_signature(s->ctx, 0, sb, 2, 0);
+			break;
+		case 1:
+			sb[0] = (struct ksspi_secbuffer){ SECBUFFER_DATA, b->size, in };
+			sb[1] = (struct ksspi_secbuffer){ SECBUFFER_TOKEN, b->toklen,
+				in + b->size + (size_t)i * b->toklen };
+			b->status = ksspi_verify_signature(s->ctx, sb, 2, 0, NULL);
+			break;
+		case 2:
+			sb[0] = (struct ksspi_secbuffer){ SECBUFFER_TOKEN, 256, buf };
+			sb[1] = (struct ksspi_secbuffer){ SECBUFFER_DATA, b->size, buf + 256 };
+			b->status = ksspi_encrypt_message(s->ctx, 0, sb, 2, 0);
+			break;
+		case 3:
+			sb[0] = (struct ksspi_secbuffer){ SECBUFFER_STREAM, b->toklen,
+				in + (size_t)i * b->toklen };
+			sb[1] = (struct ksspi_secbuffer){ SECBUFFER_DATA, 0, NULL };
+			b->status = ksspi_decrypt_message(s->ctx, sb, 2, 0, NULL);
+			break;
+		}
+	}
+	b->ns = ktime_get_ns() - t0;
+	kvfree(in);
+	kvfree(buf);
+	return 0;
+}
+
+static long kapi_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct kapi_session *s = file->private_data;
+	struct kapi_bench b;
+	struct kapi_msg m;
+	long ret;
+
+	if (cmd == KAPI_IOC_BENCH) {
+		if (copy_from_user(&b, (void __user *)arg, sizeof(b)))
+			return -EFAULT;
+		mutex_lock(&s->lock);
+		ret = s->ctx ? kapi_bench(s, &b) : -ENOENT;
+		mutex_unlock(&s->lock);
+		if (!ret && copy_to_user((void __user *)arg, &b, sizeof(b)))
+			ret = -EFAULT;
+		return ret;
+	}
+	if (cmd != KAPI_IOC_MSG)
+		return -ENOTTY;
+	if (copy_from_user(&m, (void __user *)arg, sizeof(m)))
+		return -EFAULT;
+	mutex_lock(&s->lock);
+	ret = s->ctx ? kapi_msg(s, &m) : -ENOENT;
+	mutex_unlock(&s->lock);
+	if (!ret && copy_to_user((void __user *)arg, &m, sizeof(m)))
+		ret = -EFAULT;
+	return ret;
+}
+
 static const struct file_operations kapi_fops = {
 	.owner = THIS_MODULE,
 	.open = kapi_open,
 	.release = kapi_release,
 	.read = kapi_read,
 	.write = kapi_write,
+	.unlocked_ioctl = kapi_ioctl,
 	.llseek = no_llseek,
 };
 

@@ -6,8 +6,9 @@
  * ksspi_test.h's send_token()/recv_token() do (a native-endian __u32
  * length, then the bytes).
  *
- *   gss-peer init   [--spnego] [--mutual] [--deleg] [--fd N] TARGET
- *   gss-peer accept [--spnego] [--keytab KT] [--fd N]
+ *   gss-peer init   [--spnego] [--mutual] [--deleg] [--fd N] [--msg]
+ *                   [--no-sequence] TARGET
+ *   gss-peer accept [--spnego] [--keytab KT] [--fd N] [--msg]
  *
  * TARGET is a host-based service name ("host@ksspi-vm.ksspi.test").  The
  * initiator uses the default credential cache (KRB5CCNAME); the acceptor
@@ -20,6 +21,22 @@
  *   localname=NAME (acceptor, when auth_to_local maps the client)
  *   enctype=N key=HEX (the SSPI session key, GSS_C_INQ_SSPI_SESSION_KEY)
  * On failure: "error=MAJOR,MINOR message" on stdout, exit status 1.
+ *
+ * --msg: once established, send the framed marker "KSSPI-MSG-READY!"
+ * (after any last handshake token: a SPNEGO acceptor answers an initiator
+ * that may already be done), then serve per-message requests on the fd
+ * (selftests/ksspi/msgprot_test.c, make bench): each request is one framed
+ * buffer whose first byte says what to do with the rest, each answer one
+ * framed buffer starting with the GSS major status as a native __u32:
+ *   'w' CONF DATA   gss_wrap(conf_req = CONF byte)     -> major TOKEN
+ *   'i' CONF DATA   gss_wrap_iov(HEADER, DATA) without a TRAILER (the
+ *                   rotated SSPI layout)               -> major HDRLEN(u32) HEADER DATA
+ *   'm' DATA        gss_get_mic                        -> major TOKEN
+ *   'u' TOKEN       gss_unwrap                         -> major CONF(u8) DATA
+ *   'v' LEN(u32) DATA TOKEN  gss_verify_mic            -> major
+ *   'b' OP(u8: w, s (wrap without conf), m) SIZE(u32) N(u32)
+ *                   N calls on SIZE bytes, timed       -> major NSEC(u64)
+ *   'q'             end                                 (no answer)
  */
 #include <errno.h>
 #include <gssapi/gssapi.h>
@@ -29,6 +46,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_TOKEN	65536
@@ -174,6 +192,182 @@ static void print_key(gss_ctx_id_t ctx)
 	gss_release_buffer_set(&min, &set);
 }
 
+/* ---- --msg: per-message requests ---- */
+
+#define MSG_MAX		(4 << 20)
+
+static int msg_mode;
+
+static unsigned char *msg_recv(uint32_t *lenp)
+{
+	unsigned char *buf;
+	uint32_t len;
+
+	if (io_full(0, &len, sizeof(len)))
+		return NULL;
+	if (len < 1 || len > MSG_MAX) {
+		errno = EMSGSIZE;
+		fail("message request");
+	}
+	buf = malloc(len);
+	if (!buf || io_full(0, buf, len))
+		fail("message request");
+	*lenp = len;
+	return buf;
+}
+
+/* An answer: the major status, then up to two pieces. */
+static void msg_answer(OM_uint32 major, const void *a, size_t alen,
+		       const void *b, size_t blen)
+{
+	uint32_t len = sizeof(uint32_t) + alen + blen, maj = major;
+
+	if (io_full(1, &len, sizeof(len)) || io_full(1, &maj, sizeof(maj)) ||
+	    (alen && io_full(1, (void *)a, alen)) ||
+	    (blen && io_full(1, (void *)b, blen)))
+		fail("message answer");
+}
+
+static uint64_t nsec_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void msg_bench(gss_ctx_id_t ctx, const unsigned char *p, uint32_t len)
+{
+	gss_buffer_desc in, out;
+	OM_uint32 maj = 0, min;
+	uint32_t size, n, i;
+	uint64_t t0, ns;
+	unsigned char op;
+	void *data;
+
+	if (len != 9) {
+		msg_answer(GSS_S_FAILURE, NULL, 0, NULL, 0);
+		return;
+	}
+	op = p[0];
+	memcpy(&size, p + 1, 4);
+	memcpy(&n, p + 5, 4);
+	data = calloc(1, size ? size : 1);
+	if (!data || size > MSG_MAX)
+		fail("bench buffer");
+	in.value = data;
+	in.length = size;
+	t0 = nsec_now();
+	for (i = 0; i < n && !GSS_ERROR(maj); i++) {
+		if (op == 'm')
+			maj = gss_get_mic(&min, ctx, GSS_C_QOP_DEFAULT, &in,
+					  &out);
+		else
+			maj = gss_wrap(&min, ctx, op == 'w', GSS_C_QOP_DEFAULT,
+				       &in, NULL, &out);
+		if (!GSS_ERROR(maj))
+			gss_release_buffer(&min, &out);
+	}
+	ns = nsec_now() - t0;
+	free(data);
+	msg_answer(maj, &ns, sizeof(ns), NULL, 0);
+}
+
+static void message_loop(gss_ctx_id_t ctx)
+{
+	gss_buffer_desc in, out, tok;
+	gss_iov_buffer_desc iov[2];
+	unsigned char *req, *hdr = NULL;
+	OM_uint32 maj, min;
+	uint32_t len, hl;
+	int conf;
+	gss_buffer_desc ready = { 16, (void *)"KSSPI-MSG-READY!" };
+
+	send_buf(&ready);
+	while ((req = msg_recv(&len))) {
+		out.length = 0;
+		out.value = NULL;
+		switch (req[0]) {
+		case 'w':
+		case 'i':
+			if (len < 2)
+				fail("wrap request");
+			in.value = req + 2;
+			in.length = len - 2;
+			if (req[0] == 'w') {
+				maj = gss_wrap(&min, ctx, req[1],
+					       GSS_C_QOP_DEFAULT, &in, NULL,
+					       &out);
+				msg_answer(maj, out.value, out.length, NULL, 0);
+				break;
+			}
+			iov[0].type = GSS_IOV_BUFFER_TYPE_HEADER |
+				      GSS_IOV_BUFFER_FLAG_ALLOCATE;
+			iov[0].buffer.length = 0;
+			iov[0].buffer.value = NULL;
+			iov[1].type = GSS_IOV_BUFFER_TYPE_DATA;
+			iov[1].buffer = in;
+			maj = gss_wrap_iov(&min, ctx, req[1],
+					   GSS_C_QOP_DEFAULT, NULL, iov, 2);
+			hl = GSS_ERROR(maj) ? 0 : iov[0].buffer.length;
+			hdr = realloc(hdr, 4 + hl);
+			if (!hdr)
+				fail("wrap_iov answer");
+			memcpy(hdr, &hl, 4);
+			if (hl)
+				memcpy(hdr + 4, iov[0].buffer.value, hl);
+			/* DATA was sealed in place, in the request. */
+			msg_answer(maj, hdr, 4 + hl, in.value,
+				   GSS_ERROR(maj) ? 0 : in.length);
+			gss_release_iov_buffer(&min, iov, 2);
+			break;
+		case 'm':
+			in.value = req + 1;
+			in.length = len - 1;
+			maj = gss_get_mic(&min, ctx, GSS_C_QOP_DEFAULT, &in,
+					  &out);
+			msg_answer(maj, out.value, out.length, NULL, 0);
+			break;
+		case 'u': {
+			unsigned char c;
+
+			in.value = req + 1;
+			in.length = len - 1;
+			conf = 0;
+			maj = gss_unwrap(&min, ctx, &in, &out, &conf, NULL);
+			c = conf;
+			msg_answer(maj, &c, 1, out.value, out.length);
+			break;
+		}
+		case 'v':
+			if (len < 5)
+				fail("verify request");
+			memcpy(&hl, req + 1, 4);
+			if (hl > len - 5)
+				fail("verify request");
+			in.value = req + 5;
+			in.length = hl;
+			tok.value = req + 5 + hl;
+			tok.length = len - 5 - hl;
+			maj = gss_verify_mic(&min, ctx, &in, &tok, NULL);
+			msg_answer(maj, NULL, 0, NULL, 0);
+			break;
+		case 'b':
+			msg_bench(ctx, req + 1, len - 1);
+			break;
+		case 'q':
+			free(req);
+			free(hdr);
+			return;
+		default:
+			fail("unknown message request");
+		}
+		if (out.length)
+			gss_release_buffer(&min, &out);
+		free(req);
+	}
+}
+
 static int initiate(gss_OID mech, OM_uint32 req, const char *target)
 {
 	gss_buffer_desc tname = { strlen(target), (void *)target };
@@ -212,6 +406,8 @@ static int initiate(gss_OID mech, OM_uint32 req, const char *target)
 	print_name("server", dst);
 	printf("flags=0x%x\n", ret_flags);
 	print_key(ctx);
+	if (msg_mode)
+		message_loop(ctx);
 	gss_release_name(&min, &src);
 	gss_release_name(&min, &dst);
 	gss_release_name(&min, &name);
@@ -276,6 +472,8 @@ static int accept_ctx(gss_OID mech, const char *keytab)
 		gss_release_buffer(&min, &local);
 	}
 	print_key(ctx);
+	if (msg_mode)
+		message_loop(ctx);
 	gss_release_name(&min, &src);
 	gss_release_name(&min, &dst);
 	gss_release_cred(&min, &deleg);
@@ -287,8 +485,8 @@ static int accept_ctx(gss_OID mech, const char *keytab)
 static void __attribute__((noreturn)) usage(void)
 {
 	fprintf(stderr,
-		"usage: gss-peer init [--spnego] [--mutual] [--deleg] [--fd N] TARGET\n"
-		"       gss-peer accept [--spnego] [--keytab KT] [--fd N]\n");
+		"usage: gss-peer init [--spnego] [--mutual] [--deleg] [--fd N] [--msg] [--no-sequence] TARGET\n"
+		"       gss-peer accept [--spnego] [--keytab KT] [--fd N] [--msg]\n");
 	exit(2);
 }
 
@@ -315,6 +513,10 @@ int main(int argc, char **argv)
 			req |= GSS_C_MUTUAL_FLAG;
 		} else if (!strcmp(argv[i], "--deleg")) {
 			req |= GSS_C_DELEG_FLAG;
+		} else if (!strcmp(argv[i], "--msg")) {
+			msg_mode = 1;
+		} else if (!strcmp(argv[i], "--no-sequence")) {
+			req &= ~GSS_C_SEQUENCE_FLAG;
 		} else if (!strcmp(argv[i], "--keytab") && i + 1 < argc) {
 			keytab = argv[++i];
 		} else if (!strcmp(argv[i], "--fd") && i + 1 < argc) {

@@ -561,6 +561,30 @@ int main(int argc, char **argv)
 	}
 	if (!reply)
 		return 0;
+	/*
+	 * As the real helper: an established context's per-message state
+	 * when the kernel asks for it (every initiate and accept leg), with
+	 * a session key when the scenario gave none.
+	 */
+	if ((rq.hdr.hdr.op == KSSPI_UPCALL_INITIATE ||
+	     rq.hdr.hdr.op == KSSPI_UPCALL_ACCEPT) &&
+	    (rq.hdr.hdr.flags & KSSPI_UPCALL_F_LUCID) &&
+	    rsp->status == SEC_E_OK) {
+		struct ksspi_upcall_lucid l = {
+			.protocol = 1,
+			.flags = rq.hdr.hdr.op == KSSPI_UPCALL_INITIATE ?
+				 KSSPI_UPCALL_LUCID_INITIATOR : 0,
+			.send_seq = 1000,
+			.recv_seq = 2000,
+		};
+
+		if (!rsp->enctype) {
+			rsp->enctype = 18;
+			add(KSSPI_UPCALL_SESSION_KEY, session_key,
+			    sizeof(session_key));
+		}
+		add(KSSPI_UPCALL_LUCID, &l, sizeof(l));
+	}
 	rsp->hdr.size = out_len;
 	/* As the real helper: instantiate as the client it names. */
 	if (as_uid && (setgroups(0, NULL) || setresgid(as_gid, as_gid, as_gid) ||

@@ -723,8 +723,8 @@ TEST_F(ini, request_contents)
 	ASSERT_EQ(0, step(ctx, NULL, &st, self->out, OUTBUF));
 	ASSERT_EQ(SEC_E_OK, st.status);
 	snprintf(want, sizeof(want),
-		 "uid=0 gid=0 flags=0 pkg=%u use=3 leg=0 req=%#x principal=names@KSSPI.TEST ccache=%s keytab=%s ccache_data=none",
-		 variant->id, ISC_REQ_INTEGRITY, cc, kt);
+		 "uid=0 gid=0 flags=2 pkg=%u use=3 leg=0 req=%#x principal=names@KSSPI.TEST ccache=%s keytab=%s ccache_data=none",
+		 variant->id, ISC_REQ_INTEGRITY, cc, kt);	/* flags: LUCID */
 	EXPECT_STREQ(want, self->out);
 	close(ctx);
 	close(cred);
@@ -1265,7 +1265,7 @@ TEST(delegation)
 	h->ccache = NULL;
 	ASSERT_EQ(0, in_child(second_hop, h));
 	snprintf(want, sizeof(want),
-		 "uid=2001 gid=2001 flags=0 pkg=16 use=2 leg=0 req=0 principal=default@KSSPI.TEST ccache= keytab= ccache_data=%s",
+		 "uid=2001 gid=2001 flags=2 pkg=16 use=2 leg=0 req=0 principal=default@KSSPI.TEST ccache= keytab= ccache_data=%s",
 		 deleg_hex);
 	EXPECT_STREQ(want, h->out);
 
@@ -1435,20 +1435,20 @@ FIXTURE_TEARDOWN(kapi)
 TEST_F(kapi, in_kernel_api)
 {
 	static const char want_kernel[] =
-		"status=0x0 out=uid=0 gid=0 flags=1 pkg=16 use=2 leg=0 ";
+		"status=0x0 out=uid=0 gid=0 flags=3 pkg=16 use=2 leg=0 ";
 	char res[4096];
 
 	if (!self->loaded)
 		SKIP(return, "test module not loaded");
 
-	/* Kernel credentials: the helper is told so (flags=1). */
+	/* Kernel credentials: the helper is told so (flags=1), LUCID (2). */
 	ASSERT_EQ(0, kmod_run("initiate kerberos whoami/kernel", res,
 			      sizeof(res)));
 	EXPECT_EQ(0, strncmp(res, want_kernel, strlen(want_kernel)))
 		TH_LOG("%s", res);
 	ASSERT_EQ(0, kmod_run("initiate negotiate whoami/kernel", res,
 			      sizeof(res)));
-	EXPECT_NE(NULL, strstr(res, " flags=1 pkg=9 ")) TH_LOG("%s", res);
+	EXPECT_NE(NULL, strstr(res, " flags=3 pkg=9 ")) TH_LOG("%s", res);
 	ASSERT_EQ(0, kmod_run("initiate kerberos status-80090303/h", res,
 			      sizeof(res)));
 	EXPECT_EQ(0, strncmp(res, "status=0x80090303 out=", 22))

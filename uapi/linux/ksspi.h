@@ -624,6 +624,27 @@ struct ksspi_context_info {
 	 * (callers with ``CAP_SYS_ADMIN`` only; others get ``EPERM``).
 	 */
 	__u64 session_key;
+	/**
+	 * @stream_header: Out (SECPKG_ATTR_STREAM_SIZES): cbHeader, the
+	 * bytes a sealed message's token puts in front of the data
+	 * (ABI version 1 size %KSSPI_CONTEXT_INFO_SIZE_VER1 and later).
+	 */
+	__u32 stream_header;
+	/**
+	 * @stream_trailer: Out (SECPKG_ATTR_STREAM_SIZES): cbTrailer, bytes
+	 * after the data (0: the RFC 4121 token is rotated to the front).
+	 */
+	__u32 stream_trailer;
+	/**
+	 * @stream_max_message: Out (SECPKG_ATTR_STREAM_SIZES):
+	 * cbMaximumMessage, the largest data one call protects.
+	 */
+	__u32 stream_max_message;
+	/**
+	 * @stream_buffers: Out (SECPKG_ATTR_STREAM_SIZES): cBuffers, the
+	 * buffers of a stream call (%SECBUFFER_STREAM and %SECBUFFER_DATA).
+	 */
+	__u32 stream_buffers;
 };
 
 /**
@@ -918,5 +939,115 @@ struct ksspi_socket_impersonate {
 #define KSSPI_IOC_SOCKET_IMPERSONATE		_IO(KSSPI_IOC_TYPE, 0x63)
 /* On /dev/ksspi: struct ksspi_impersonate (WSARevertImpersonation). */
 #define KSSPI_IOC_SOCKET_REVERT			_IO(KSSPI_IOC_TYPE, 0x64)
+
+/*
+ * ---- Message protection (MakeSignature, VerifySignature, EncryptMessage,
+ * DecryptMessage) ----
+ *
+ * See Documentation/userspace-api/ksspi-messages.rst for the buffer layouts
+ * and the table of statuses and errnos.
+ */
+
+/* fQOP of EncryptMessage: integrity only (an RFC 4121 Wrap token, not sealed). */
+#define SECQOP_WRAP_NO_ENCRYPT			0x80000001
+
+/* Most buffers one message call takes. */
+#define KSSPI_MESSAGE_BUFFERS_MAX		16
+/* Largest sum of the buffer lengths of one message call (4 MiB). */
+#define KSSPI_MESSAGE_MAX			(4U << 20)
+
+/**
+ * struct ksspi_sec_buffer - One SecBuffer of a message call.
+ *
+ * Element of the array &ksspi_message.buffers points to.
+ */
+struct ksspi_sec_buffer {
+	/**
+	 * @type: A SECBUFFER_* type (%SECBUFFER_EMPTY, %SECBUFFER_DATA,
+	 * %SECBUFFER_TOKEN, %SECBUFFER_PADDING or %SECBUFFER_STREAM), ORed
+	 * with at most one of %SECBUFFER_READONLY and
+	 * %SECBUFFER_READONLY_WITH_CHECKSUM (data buffers only).  Other types
+	 * and bits are ``EINVAL``.  Out: %SECBUFFER_DATA of a decrypted
+	 * stream keeps its type.
+	 */
+	__u32 type;
+	/**
+	 * @len: In: size of the buffer at @data.  Out: the bytes of it the
+	 * call used (a signature or a message token's length; 0 for an unused
+	 * %SECBUFFER_PADDING; the plaintext's length for the %SECBUFFER_DATA
+	 * of a decrypted %SECBUFFER_STREAM).
+	 */
+	__u32 len;
+	/**
+	 * @data: Pointer to the buffer, or 0 when @len is 0.  Out: for the
+	 * %SECBUFFER_DATA of a decrypted %SECBUFFER_STREAM, a pointer into
+	 * the stream buffer at the plaintext.
+	 */
+	__u64 data;
+};
+
+/**
+ * struct ksspi_message - Argument of %KSSPI_IOC_MAKE_SIGNATURE,
+ * %KSSPI_IOC_VERIFY_SIGNATURE, %KSSPI_IOC_ENCRYPT_MESSAGE and
+ * %KSSPI_IOC_DECRYPT_MESSAGE.
+ *
+ * The call reads the buffers, protects or checks the message, and writes
+ * back the buffers it changed and this structure.  On any status other
+ * than %SEC_E_OK the contents of the writable buffers are undefined.
+ */
+struct ksspi_message {
+	/**
+	 * @size: Size of this structure as known to the caller.
+	 */
+	__u32 size;
+	/**
+	 * @flags: Must be zero.
+	 */
+	__u32 flags;
+	/**
+	 * @qop: In (MakeSignature, EncryptMessage): fQOP; 0, or for
+	 * EncryptMessage %SECQOP_WRAP_NO_ENCRYPT.  Must be 0 for the verifying
+	 * calls.  Out (VerifySignature, DecryptMessage): pfQOP;
+	 * %SECQOP_WRAP_NO_ENCRYPT for a message that was not sealed.
+	 */
+	__u32 qop;
+	/**
+	 * @seq_no: MessageSeqNo.  Connection contexts (all this package
+	 * offers) number messages themselves: must be 0.
+	 */
+	__u32 seq_no;
+	/**
+	 * @status: Out: the SECURITY_STATUS of the call.
+	 */
+	__s32 status;
+	/**
+	 * @count: Number of elements of @buffers, 1 to
+	 * %KSSPI_MESSAGE_BUFFERS_MAX.
+	 */
+	__u32 count;
+	/**
+	 * @buffers: Pointer to an array of @count &struct ksspi_sec_buffer,
+	 * whose lengths add up to at most %KSSPI_MESSAGE_MAX.
+	 */
+	__u64 buffers;
+	/**
+	 * @seq: Out: the sequence number of the token made or checked.
+	 */
+	__u64 seq;
+};
+
+/* On an established context fd: struct ksspi_message. */
+#define KSSPI_IOC_MAKE_SIGNATURE		_IO(KSSPI_IOC_TYPE, 0x50)
+#define KSSPI_IOC_VERIFY_SIGNATURE		_IO(KSSPI_IOC_TYPE, 0x51)
+#define KSSPI_IOC_ENCRYPT_MESSAGE		_IO(KSSPI_IOC_TYPE, 0x52)
+#define KSSPI_IOC_DECRYPT_MESSAGE		_IO(KSSPI_IOC_TYPE, 0x53)
+
+/*
+ * Sizes of &struct ksspi_context_info that %KSSPI_IOC_QUERY_CONTEXT
+ * accepts: that of the first version, and from the one with
+ * SECPKG_ATTR_STREAM_SIZES up.
+ */
+#define KSSPI_CONTEXT_INFO_SIZE_VER0		112
+#define KSSPI_CONTEXT_INFO_SIZE_VER1		128
 
 #endif /* _UAPI_LINUX_KSSPI_H */
