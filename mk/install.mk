@@ -49,6 +49,7 @@ INSTALLED := \
 	$(INCLUDEDIR)/libksspi.h \
 	$(INCLUDEDIR)/linux/ksspi.h \
 	$(SBINDIR)/ksspictl \
+	$(MANDIR)/man5/ksspi.conf.5 \
 	$(MANDIR)/man7/ksspi.7 \
 	$(MANDIR)/man8/ksspictl.8 \
 	$(SYSCONFDIR)/modules-load.d/ksspi.conf
@@ -76,7 +77,8 @@ install-list:
 install: ksspi.ko $(O)/libksspi.so.1 $(O)/libksspi.a $(CTL)
 	$(INSTALL) -d $(DESTDIR)$(MODDIR) $(DESTDIR)$(LIBDIR) \
 		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(INCLUDEDIR)/linux \
-		$(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man7 \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/modules-load.d
 	$(INSTALL) -m 0644 ksspi.ko $(DESTDIR)$(MODDIR)/ksspi.ko
 ifneq ($(INSTALL_MOD_STRIP),)
@@ -92,6 +94,7 @@ endif
 	$(INSTALL) -m 0644 helper/lib/libksspi.h $(DESTDIR)$(INCLUDEDIR)/libksspi.h
 	$(INSTALL) -m 0644 uapi/linux/ksspi.h $(DESTDIR)$(INCLUDEDIR)/linux/ksspi.h
 	$(INSTALL) -m 0755 $(CTL) $(DESTDIR)$(SBINDIR)/ksspictl
+	$(INSTALL) -m 0644 man/ksspi.conf.5 $(DESTDIR)$(MANDIR)/man5/ksspi.conf.5
 	$(INSTALL) -m 0644 man/ksspi.7 $(DESTDIR)$(MANDIR)/man7/ksspi.7
 	$(INSTALL) -m 0644 man/ksspictl.8 $(DESTDIR)$(MANDIR)/man8/ksspictl.8
 	printf '# Load ksspi at boot (systemd-modules-load.service).\nksspi\n' \

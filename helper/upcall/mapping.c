@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "krb5err.h"
 #include "mapping.h"
 #include "proto.h"
 
@@ -40,7 +41,7 @@ enum kup_map_result kup_map_account(krb5_context kctx, const char *principal,
 	struct passwd pw, *pwp = NULL;
 	krb5_error_code kret;
 	enum kup_map_result res = KUP_MAP_ERROR;
-	char pwbuf[4096];
+	char pwbuf[4096], msg[KUP_KRB5_MSG_MAX];
 	int n, r;
 
 	memset(id, 0, sizeof(*id));
@@ -48,13 +49,13 @@ enum kup_map_result kup_map_account(krb5_context kctx, const char *principal,
 				     KRB5_PRINCIPAL_PARSE_REQUIRE_REALM, &p);
 	if (kret) {
 		snprintf(why, whylen, "cannot parse principal: %s",
-			 krb5_get_error_message(kctx, kret));
+			 kup_krb5_msg(kctx, kret, msg, sizeof(msg)));
 		goto out;
 	}
 	kret = krb5_aname_to_localname(kctx, p, sizeof(id->local), id->local);
 	if (kret) {
 		snprintf(why, whylen, "no local name (auth_to_local): %s",
-			 krb5_get_error_message(kctx, kret));
+			 kup_krb5_msg(kctx, kret, msg, sizeof(msg)));
 		res = KUP_MAP_UNMAPPED;
 		goto out;
 	}

@@ -38,13 +38,15 @@
 #include <sys/mman.h>
 #include <time.h>
 
-#include "ksspi_test.h"
+#include "krb5_e2e.h"
 #include "hardening.h"
 
 #define FAILSLAB	"/sys/kernel/debug/failslab/"
 #define FAILPAGE	"/sys/kernel/debug/fail_page_alloc/"
 #define STATS		"/sys/kernel/debug/ksspi/stats"
 #define SERVICE		"fileserver"
+/* Kerberos tokens (an AP-REQ in SPNEGO) are larger than a local one. */
+#define FLOWBUF		16384
 
 /* The steps of the flow, in order. */
 enum step {
@@ -190,6 +192,25 @@ static bool clean_status(int32_t st, int err)
 	       clean_errno(err);
 }
 
+/* The server name a context reports: the target, realm-qualified or not. */
+static bool server_is(const char *name, const char *target)
+{
+	size_t n = strlen(target);
+
+	return !strncmp(name, target, n) && (!name[n] || name[n] == '@');
+}
+
+/* alice's groups: kstaff among them (Kerberos: getgrouplist's order). */
+static bool has_staff(const uint32_t *groups, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 0; i < n && i < 16; i++)
+		if (groups[i] == STAFF_GID)
+			return true;
+	return false;
+}
+
 static void token_info_init(struct ksspi_token_info *ti, uint32_t *groups,
 			    char *name)
 {
@@ -203,10 +224,13 @@ static void token_info_init(struct ksspi_token_info *ti, uint32_t *groups,
 
 struct flow {
 	int alice_cred;		/* alice's OUTBOUND credentials (not faulted) */
+	const char *package;	/* "local", "kerberos", "negotiate" */
 	const char *target;	/* the acceptor's principal */
+	const char *client;	/* the name the acceptor must see */
 	int nthfd;		/* /proc/thread-self/fail-nth */
 	unsigned int n;		/* the allocation that fails (0: none) */
 	bool mutual;		/* mutual authentication: three legs */
+	bool krb5;		/* a Kerberos package: every leg an upcall */
 };
 
 /*
@@ -269,7 +293,7 @@ struct handles {
 static void run_flow(const struct flow *f, struct handles *h,
 		     struct outcome *o)
 {
-	uint8_t a[TOKBUF], b[TOKBUF];
+	uint8_t a[FLOWBUF], b[FLOWBUF];
 	char name[256], cname[256], sname[256];
 	struct ksspi_context_info ci;
 	struct ksspi_token_info ti;
@@ -286,8 +310,9 @@ static void run_flow(const struct flow *f, struct handles *h,
 	h->dev = ret;
 
 	STEP(S_ACQUIRE);
-	ret = ksspi_acquire_credentials(h->dev, "local", SECPKG_CRED_INBOUND,
-					f->target, NULL);
+	/* Kerberos: the default keytab's keys, as a server acquires them. */
+	ret = ksspi_acquire_credentials(h->dev, f->package, SECPKG_CRED_INBOUND,
+					f->krb5 ? NULL : f->target, NULL);
 	if (ret < 0)
 		FAIL_INT(ret);
 	h->acred = ret;
@@ -296,7 +321,8 @@ static void run_flow(const struct flow *f, struct handles *h,
 	alen = sizeof(a);
 	st = ksspi_initialize_security_context(f->alice_cred, &h->ictx,
 					       f->target,
-					       f->mutual ? ISC_REQ_MUTUAL_AUTH : 0,
+					       (f->mutual ? ISC_REQ_MUTUAL_AUTH : 0) |
+					       (f->krb5 ? ISC_REQ_CONNECTION : 0),
 					       NULL, 0, a, &alen, &flags);
 	if (st < 0)
 		FAIL_ST(st);
@@ -343,7 +369,7 @@ static void run_flow(const struct flow *f, struct handles *h,
 	ret = ksspi_query_context(h->actx, &ci);
 	if (ret < 0)
 		FAIL_INT(ret);
-	if (strcmp(name, "uid:2001") || strcmp(sname, f->target))
+	if (strcmp(name, f->client) || !server_is(sname, f->target))
 		WRONG("query-acceptor: names '%.60s' '%.60s'", name, sname);
 
 	STEP(S_QUERY_INITIATOR);
@@ -351,7 +377,7 @@ static void run_flow(const struct flow *f, struct handles *h,
 				       sizeof(sname));
 	if (ret < 0)
 		FAIL_INT(ret);
-	if (strcmp(cname, "uid:2001") || strcmp(sname, f->target))
+	if (strcmp(cname, f->client) || !server_is(sname, f->target))
 		WRONG("query-initiator: names '%.60s' '%.60s'", cname, sname);
 
 	STEP(S_TOKEN);
@@ -365,8 +391,8 @@ static void run_flow(const struct flow *f, struct handles *h,
 	ret = ksspi_query_token(h->tok, &ti);
 	if (ret < 0)
 		FAIL_INT(ret);
-	if (ti.uid != ALICE_UID || ti.gid != ALICE_GID || ti.ngroups != 1 ||
-	    groups[0] != STAFF_GID || strcmp(name, "uid:2001"))
+	if (ti.uid != ALICE_UID || ti.gid != ALICE_GID ||
+	    !has_staff(groups, ti.ngroups) || strcmp(name, f->client))
 		WRONG("query-token: uid %u gid %u ngroups %u name '%.60s'",
 		      ti.uid, ti.gid, ti.ngroups, name);
 
@@ -437,7 +463,8 @@ static int flow_child(const struct flow *f0, unsigned int n, int wfd)
 	ssize_t len;
 	int fd;
 
-	alarm(120);	/* a hang is a failure, not a stuck suite */
+	/* A hang is a failure, not a stuck suite (upcalls: 15 s deadline). */
+	alarm(f0->krb5 ? 300 : 120);
 	if (hard_cred_snapshot(before, sizeof(before)))
 		return 3;
 	f.nthfd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
@@ -535,87 +562,47 @@ static int acquire_alice(int dev)
 
 static const char *const live_counters[] = {
 	"contexts_live", "tokens_live", "impersonating_threads",
+	"upcalls_in_flight",
 };
+#define NLIVE	(sizeof(live_counters) / sizeof(live_counters[0]))
 
-FIXTURE(sweep) {
-	int dev;
-	int alice_cred;
-	char target[64];
-	long live[3];
-	bool skip;
-};
-
-FIXTURE_VARIANT(sweep) {
-	bool mutual;
-};
-
-FIXTURE_VARIANT_ADD(sweep, mutual) { .mutual = true };
-FIXTURE_VARIANT_ADD(sweep, oneway) { .mutual = false };
-
-FIXTURE_SETUP(sweep)
+static void live_snapshot(struct __test_metadata *_metadata, long *live)
 {
-	const char *bad = "";
 	size_t i;
-	int ret;
 
-	self->dev = -1;
-	self->alice_cred = -1;
-	if (access(FAILSLAB, F_OK) || access(FAILPAGE, F_OK) ||
-	    access("/proc/thread-self/fail-nth", F_OK)) {
-		self->skip = true;
-		return;
-	}
-	ret = knobs_set(&bad);
-	ASSERT_EQ(0, ret) TH_LOG("%s: %s", bad, strerror(-ret));
-	uid_principal(self->target, sizeof(self->target), SERVICE, 0);
-	self->dev = ksspi_open();
-	ASSERT_LE(0, self->dev) TH_LOG("open /dev/ksspi: %s",
-				       strerror(-self->dev));
-	self->alice_cred = acquire_alice(self->dev);
-	ASSERT_LE(0, self->alice_cred);
-	for (i = 0; i < 3; i++) {
-		self->live[i] = stat_value(live_counters[i]);
-		ASSERT_LE(0, self->live[i]) TH_LOG("%s in %s", live_counters[i],
-						   STATS);
+	for (i = 0; i < NLIVE; i++) {
+		live[i] = stat_value(live_counters[i]);
+		ASSERT_LE(0, live[i]) TH_LOG("%s in %s", live_counters[i], STATS);
 	}
 }
 
-FIXTURE_TEARDOWN(sweep)
-{
-	knobs_restore();
-	if (self->alice_cred >= 0)
-		close(self->alice_cred);
-	if (self->dev >= 0)
-		close(self->dev);
-}
-
-TEST_F_TIMEOUT(sweep, core_flow, 3600)
+/*
+ * The sweep: N = 1, 2, ... until the flow no longer meets its Nth
+ * allocation; prints where the failures were met; then the live-object
+ * counters must be back to @live.
+ */
+static void sweep(struct __test_metadata *_metadata, const struct flow *f,
+		  const long *live)
 {
 	const char *maxenv = getenv("KSSPI_FAILSLAB_MAX");
 	unsigned int n, max = maxenv ? strtoul(maxenv, NULL, 0) : 2000;
 	unsigned int errored[S_DONE + 1] = {}, absorbed[S_DONE + 1] = {};
 	unsigned int unknown = 0, bad = 0;
-	struct flow f = { .alice_cred = self->alice_cred,
-			  .mutual = variant->mutual };
 	struct outcome o;
 	struct timespec t0, t1;
 	bool done = false;
 	size_t i;
 	int ret;
 
-	if (self->skip)
-		SKIP(return, "no fault injection in this kernel (%s)", FAILSLAB);
-	f.target = self->target;
-
 	/* Without a failure the flow must complete. */
-	ASSERT_EQ(0, run_one(&f, 0, &o));
+	ASSERT_EQ(0, run_one(f, 0, &o));
 	ASSERT_EQ(S_DONE, o.step) TH_LOG("the flow fails by itself: %s",
 					 o.why);
 	ASSERT_TRUE(o.creds_ok);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (n = 1; n <= max && !done; n++) {
-		ret = run_one(&f, n, &o);
+		ret = run_one(f, n, &o);
 		if (ret) {
 			bad++;
 			TH_LOG("N=%u: the flow child died (%s %d)", n,
@@ -649,9 +636,9 @@ TEST_F_TIMEOUT(sweep, core_flow, 3600)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 
-	ksft_print_msg("allocation failure points swept: %u (in %.1f s)\n",
-		       n - 1, t1.tv_sec - t0.tv_sec +
-		       (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	ksft_print_msg("%s%s: allocation failure points swept: %u (in %.1f s)\n",
+		       f->package, f->mutual ? "" : " (one way)", n - 1,
+		       t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	ksft_print_msg("  %-16s %8s %8s\n", "failure met in", "error", "absorbed");
 	for (i = 0; i <= S_DONE; i++) {
 		if (errored[i] || absorbed[i])
@@ -665,20 +652,183 @@ TEST_F_TIMEOUT(sweep, core_flow, 3600)
 				 max);
 	EXPECT_EQ(0, bad);
 
-	/* Every object of the flows is gone (exited threads are reaped every 2 s). */
-	for (i = 0; i < 3; i++) {
+	/*
+	 * Every object of the flows is gone (exited threads are reaped every
+	 * 2 s; a helper killed or answering late takes its upcall with it).
+	 */
+	for (i = 0; i < NLIVE; i++) {
 		long v = -1;
 		int tries;
 
-		for (tries = 0; tries < 100; tries++) {
+		for (tries = 0; tries < 200; tries++) {
 			v = stat_value(live_counters[i]);
-			if (v == self->live[i])
+			if (v == live[i])
 				break;
 			usleep(100 * 1000);
 		}
-		EXPECT_EQ(self->live[i], v) TH_LOG("%s", live_counters[i]);
+		EXPECT_EQ(live[i], v) TH_LOG("%s", live_counters[i]);
 	}
 	fflush(stdout);	/* the harness's test child ends with _exit() */
+}
+
+static bool no_fault_injection(void)
+{
+	return access(FAILSLAB, F_OK) || access(FAILPAGE, F_OK) ||
+	       access("/proc/thread-self/fail-nth", F_OK);
+}
+
+/* --- the local package ------------------------------------------------------ */
+
+FIXTURE(sweep) {
+	int dev;
+	int alice_cred;
+	char target[64];
+	long live[NLIVE];
+	bool skip;
+};
+
+FIXTURE_VARIANT(sweep) {
+	bool mutual;
+};
+
+FIXTURE_VARIANT_ADD(sweep, mutual) { .mutual = true };
+FIXTURE_VARIANT_ADD(sweep, oneway) { .mutual = false };
+
+FIXTURE_SETUP(sweep)
+{
+	const char *bad = "";
+	int ret;
+
+	self->dev = -1;
+	self->alice_cred = -1;
+	if (no_fault_injection()) {
+		self->skip = true;
+		return;
+	}
+	ret = knobs_set(&bad);
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s", bad, strerror(-ret));
+	uid_principal(self->target, sizeof(self->target), SERVICE, 0);
+	self->dev = ksspi_open();
+	ASSERT_LE(0, self->dev) TH_LOG("open /dev/ksspi: %s",
+				       strerror(-self->dev));
+	self->alice_cred = acquire_alice(self->dev);
+	ASSERT_LE(0, self->alice_cred);
+	live_snapshot(_metadata, self->live);
+}
+
+FIXTURE_TEARDOWN(sweep)
+{
+	knobs_restore();
+	if (self->alice_cred >= 0)
+		close(self->alice_cred);
+	if (self->dev >= 0)
+		close(self->dev);
+}
+
+TEST_F_TIMEOUT(sweep, core_flow, 3600)
+{
+	struct flow f = { .alice_cred = self->alice_cred, .package = "local",
+			  .client = "uid:2001", .mutual = variant->mutual };
+
+	if (self->skip)
+		SKIP(return, "no fault injection in this kernel (%s)", FAILSLAB);
+	f.target = self->target;
+	sweep(_metadata, &f, self->live);
+}
+
+/*
+ * --- Kerberos and Negotiate, against the guest's KDC ------------------------
+ *
+ * The same flow through the real helper: the acceptor's acquire, every leg
+ * and the mutual-authentication check are request-key upcalls to
+ * ksspi-upcall, which asks the KDC in the guest (selftests/krb5/kdc-setup).
+ * fail-nth counts the allocations of the flow's task only: the kernel's
+ * side of each upcall (the request, the key and its description, the
+ * request-key authorisation key, the usermode-helper set-up, the answer's
+ * copy and decoding, the context's state) fails, while /sbin/request-key,
+ * ksspi-upcall and krb5kdc -- other processes -- allocate normally.  That
+ * is deliberate: their own allocation failures are user space's (the
+ * helper answers SEC_E_INSUFFICIENT_MEMORY or dies, which kerberos_fault_test
+ * covers as "helper crashed"), and failing them would sweep MIT's code, not
+ * the module's.  alice's outbound credentials (a ccache from kinit) are
+ * acquired once, unfaulted, as in the local sweep.
+ */
+FIXTURE(krbsweep) {
+	int dev;
+	int alice_cred;
+	char dir[PATH_MAX];
+	char alice_cc[PATH_MAX + 32];
+	char client[NAMEBUF];
+	long live[NLIVE];
+	bool skip;
+};
+
+FIXTURE_VARIANT(krbsweep) {
+	const char *package;
+};
+
+FIXTURE_VARIANT_ADD(krbsweep, kerberos) { .package = "kerberos" };
+FIXTURE_VARIANT_ADD(krbsweep, negotiate) { .package = "negotiate" };
+
+FIXTURE_SETUP(krbsweep)
+{
+	const gid_t staff[] = { STAFF_GID };
+	const char *bad = "";
+	int ret, err = 0;
+
+	self->dev = -1;
+	self->alice_cred = -1;
+	if (no_fault_injection()) {
+		self->skip = true;
+		return;
+	}
+	e2e_setup(_metadata, variant->package);
+	ASSERT_EQ(0, make_dir(self->dir, sizeof(self->dir)));
+	snprintf(self->alice_cc, sizeof(self->alice_cc), "FILE:%s/alice.cc",
+		 self->dir);
+	ASSERT_EQ(0, alice_kinit(self->alice_cc, 0, NULL));
+	snprintf(self->client, sizeof(self->client), "alice@%s", E.realm);
+	ret = knobs_set(&bad);
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s", bad, strerror(-ret));
+	self->dev = ksspi_open();
+	ASSERT_LE(0, self->dev) TH_LOG("open /dev/ksspi: %s",
+				       strerror(-self->dev));
+	/* As alice: the helper reads her ccache as her. */
+	ASSERT_EQ(0, setgroups(1, staff));
+	ASSERT_EQ(0, setresgid(ALICE_GID, ALICE_GID, 0));
+	ASSERT_EQ(0, setresuid(ALICE_UID, ALICE_UID, 0));
+	self->alice_cred = acquire(self->dev, variant->package,
+				   SECPKG_CRED_OUTBOUND, NULL, self->alice_cc,
+				   NULL, &err);
+	ASSERT_EQ(0, setresuid(0, 0, 0));
+	ASSERT_EQ(0, setresgid(0, 0, 0));
+	ASSERT_EQ(0, setgroups(0, NULL));
+	ASSERT_LE(0, self->alice_cred) TH_LOG("alice's credentials: %s",
+					      strerror(err));
+	live_snapshot(_metadata, self->live);
+}
+
+FIXTURE_TEARDOWN(krbsweep)
+{
+	knobs_restore();
+	if (self->alice_cred >= 0)
+		close(self->alice_cred);
+	if (self->dev >= 0)
+		close(self->dev);
+	if (!self->skip)
+		rm_tree(self->dir);
+}
+
+TEST_F_TIMEOUT(krbsweep, handshake, 7200)
+{
+	struct flow f = { .alice_cred = self->alice_cred,
+			  .package = variant->package, .client = self->client,
+			  .mutual = true, .krb5 = true };
+
+	if (self->skip)
+		SKIP(return, "no fault injection in this kernel (%s)", FAILSLAB);
+	f.target = pkg_target();
+	sweep(_metadata, &f, self->live);
 }
 
 TEST_HARNESS_MAIN
