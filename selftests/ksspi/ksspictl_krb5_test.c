@@ -106,6 +106,12 @@ static int find_root(void)
 	}
 	snprintf(E.helper, sizeof(E.helper), "%s/build/ksspi-upcall", E.root);
 	snprintf(E.ctl, sizeof(E.ctl), "%s/build/ksspictl", E.root);
+	/* selftests/suite.d/installed: the installed programs instead. */
+	if (getenv("KSSPI_E2E_HELPER"))
+		snprintf(E.helper, sizeof(E.helper), "%s",
+			 getenv("KSSPI_E2E_HELPER"));
+	if (getenv("KSSPI_E2E_CTL"))
+		snprintf(E.ctl, sizeof(E.ctl), "%s", getenv("KSSPI_E2E_CTL"));
 	return 0;
 }
 
