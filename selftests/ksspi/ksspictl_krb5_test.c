@@ -403,6 +403,164 @@ TEST_F_TIMEOUT(ctl, ok_as_alice, 60)
 	check_alice(_metadata, out);
 }
 
+/* --- trace events ------------------------------------------------------- */
+
+#define TRACEFS		"/sys/kernel/tracing/"
+
+static int trace_write(const char *file, const char *value)
+{
+	int fd = open(file, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, value, strlen(value)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/*
+ * The first line of @text with event @event whose fields include every
+ * "key=value" of @want (space separated, in any order); NULL if none.
+ * @want's values may be "*" (present, any value).
+ */
+static const char *trace_find(const char *text, const char *event,
+			      const char *want)
+{
+	char ev[64], body[512], w[256], *save, *kv;
+	const char *line, *end, *p;
+
+	snprintf(ev, sizeof(ev), " %s: ", event);
+	for (line = text; *line; line = *end ? end + 1 : end) {
+		bool all = true;
+
+		end = strchrnul(line, '\n');
+		p = strstr(line, ev);
+		if (!p || p > end)
+			continue;
+		p += strlen(ev);
+		/* " field field ... " so that every field has spaces around */
+		snprintf(body, sizeof(body), " %.*s ", (int)(end - p), p);
+		snprintf(w, sizeof(w), "%s", want);
+		for (kv = strtok_r(w, " ", &save); kv && all;
+		     kv = strtok_r(NULL, " ", &save)) {
+			char pat[128];
+			size_t n = strlen(kv);
+
+			if (n > 2 && !strcmp(kv + n - 2, "=*"))
+				snprintf(pat, sizeof(pat), " %.*s", (int)n - 1, kv);
+			else
+				snprintf(pat, sizeof(pat), " %s ", kv);
+			all = strstr(body, pat) != NULL;
+		}
+		if (all)
+			return line;
+	}
+	return NULL;
+}
+
+/* The value of field @key ("ctx") in @line, or 0. */
+static unsigned long long trace_field(const char *line, const char *key)
+{
+	char pat[32];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), " %s=", key);
+	p = strstr(line, pat);
+	return p ? strtoull(p + strlen(pat), NULL, 10) : 0;
+}
+
+/*
+ * Issue 8: the trace events appear with the right fields.  A handshake of
+ * ksspictl test-kerberos with the ksspi events on: the three upcalls
+ * (acquire = op 1, initiate = 2, accept = 3) start and end with their
+ * request id, context and duration, and the contexts' state changes name
+ * the package, role and status.
+ *
+ * The events are switched on and off while nothing of ksspi runs (no
+ * upcall, no helper): switching a tracepoint patches the module's text
+ * (text_poke_bp, an IPI to every CPU), which once livelocked the TCG guest
+ * while a helper was being started on the other vCPU.  The trace buffer is
+ * made small and read through "trace" (never trace_pipe, which blocks).
+ */
+TEST_F_TIMEOUT(ctl, trace_events, 120)
+{
+	static char out[OUTMAX], trace[256 * 1024];
+	const char *l, *acc, *ini;
+	char size_kb[32] = "", want[160];
+	unsigned long long actx, ictx, id;
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	if (access(TRACEFS "events/ksspi/enable", W_OK))
+		SKIP(return, "no " TRACEFS "events/ksspi (tracefs or the events absent)");
+	ASSERT_EQ(0, read_small(TRACEFS "buffer_size_kb", size_kb,
+				sizeof(size_kb)));
+	ASSERT_EQ(0, trace_write(TRACEFS "buffer_size_kb", "256"));
+	ASSERT_EQ(0, trace_write(TRACEFS "trace", ""));
+	ASSERT_EQ(0, trace_write(TRACEFS "events/ksspi/enable", "1"));
+	EXPECT_EQ(0, CTL(&as_root, out, "test-kerberos", "--ccache",
+			 self->alice_cc, self->target));
+	ASSERT_EQ(0, trace_write(TRACEFS "events/ksspi/enable", "0"));
+	fd = open(TRACEFS "trace", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	while (len < sizeof(trace) - 1 &&
+	       (n = read(fd, trace + len, sizeof(trace) - 1 - len)) > 0)
+		len += n;
+	trace[len] = 0;
+	close(fd);
+	trace_write(TRACEFS "trace", "");
+	if (size_kb[0])
+		trace_write(TRACEFS "buffer_size_kb", size_kb);
+	TH_LOG("%s", trace);
+
+	/* The contexts: the initiator's two legs, the acceptor's one. */
+	ini = trace_find(trace, "ksspi_context_step",
+			 "package=kerberos role=initiator state=0->1 status=0x00090312 in=0 out=*");
+	ASSERT_NE(NULL, ini);
+	acc = trace_find(trace, "ksspi_context_step",
+			 "package=kerberos role=acceptor state=0->2 status=0x00000000 in=* out=*");
+	ASSERT_NE(NULL, acc);
+	ictx = trace_field(ini, "ctx");
+	actx = trace_field(acc, "ctx");
+	ASSERT_NE(0, ictx);
+	ASSERT_NE(0, actx);
+	EXPECT_NE(ictx, actx);
+	snprintf(want, sizeof(want), "ctx=%llu package=kerberos role=initiator state=1->2 status=0x00000000",
+		 ictx);
+	EXPECT_NE(NULL, trace_find(trace, "ksspi_context_step", want));
+
+	/* Acquire: no context, root's request. */
+	l = trace_find(trace, "ksspi_upcall_start", "op=1 ctx=0 uid=0 len=*");
+	ASSERT_NE(NULL, l);
+	id = trace_field(l, "upcall");
+	snprintf(want, sizeof(want), "upcall=%llu op=1 ctx=0 duration_us=* result=0 status=0x00000000 reason=\"\"",
+		 id);
+	EXPECT_NE(NULL, trace_find(trace, "ksspi_upcall_done", want));
+
+	/* Each leg's upcall carries its context and ends with its status. */
+	snprintf(want, sizeof(want), "op=2 ctx=%llu uid=0 len=*", ictx);
+	l = trace_find(trace, "ksspi_upcall_start", want);
+	ASSERT_NE(NULL, l);
+	id = trace_field(l, "upcall");
+	snprintf(want, sizeof(want), "upcall=%llu op=2 ctx=%llu duration_us=* result=0 status=0x00090312 reason=\"\"",
+		 id, ictx);
+	EXPECT_NE(NULL, trace_find(trace, "ksspi_upcall_done", want));
+
+	snprintf(want, sizeof(want), "op=3 ctx=%llu uid=0 len=*", actx);
+	l = trace_find(trace, "ksspi_upcall_start", want);
+	ASSERT_NE(NULL, l);
+	id = trace_field(l, "upcall");
+	snprintf(want, sizeof(want), "upcall=%llu op=3 ctx=%llu duration_us=* result=0 status=0x00000000 reason=\"\"",
+		 id, actx);
+	l = trace_find(trace, "ksspi_upcall_done", want);
+	ASSERT_NE(NULL, l);
+	/* A real upcall (request-key, a process) takes time: more than 0 us. */
+	EXPECT_LT(0, trace_field(l, "duration_us"));
+}
+
 TEST_F_TIMEOUT(ctl, no_request_key_line, 60)
 {
 	static char out[OUTMAX];
