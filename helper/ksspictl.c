@@ -46,6 +46,7 @@
 #include <krb5/krb5.h>
 
 #include "libksspi.h"
+#include "upcall/config.h"
 
 #ifndef KSSPI_VERSION
 #define KSSPI_VERSION "unknown"
@@ -1520,6 +1521,31 @@ static bool rk_find(struct rk_line *rk)
 }
 
 /*
+ * The helper's configuration, checked by the helper's own parser: while it
+ * is bad the helper refuses every request (and negates it, which a caller
+ * sees as ENOKEY, like missing credentials).  Only when it can be read:
+ * an unprivileged caller may not be able to, and the helper (root) can.
+ * KSSPI_UPCALL_CONFIG names another file (for tests).
+ */
+static bool config_diagnose(void)
+{
+	const char *path = getenv("KSSPI_UPCALL_CONFIG");
+	struct kup_config cfg;
+	char err[KUP_PATH_MAX + 128];
+
+	if (!path || !*path)
+		path = KUP_CONFIG_PATH;
+	if (access(path, R_OK) && errno != ENOENT)
+		return false;
+	if (!kup_config_load(path, 0, &cfg, err, sizeof(err)))
+		return false;
+	warnx("cause: the helper refuses its configuration: %s", err);
+	warnx("fix: correct %s (owned by root, not group/world-writable, only the keys of ksspi.conf(5)); the helper reads it on every request, nothing to restart",
+	      path);
+	return true;
+}
+
+/*
  * Says what is wrong with the request-key configuration, if anything.
  * Returns true when it found a fault (and said so).
  */
@@ -1551,7 +1577,7 @@ static bool rk_diagnose(void)
 	if (verbose)
 		warnx("request-key: %s:%u runs %s", rk.file, rk.lineno,
 		      rk.program);
-	return false;
+	return config_diagnose();
 }
 
 /* Failed upcalls by reason (debugfs, root only): a snapshot to diff. */
@@ -1680,6 +1706,8 @@ static int explain_acquire(const struct tk_opts *o, bool inbound, int e,
 			warnx("fix: name a ccache of your own (--ccache), or kinit again");
 		return EX_NOPERM;
 	case ENOKEY:
+		if (config_diagnose())
+			return EX_CONFIG;
 		if (inbound) {
 			warnx("cause: no key: %s holds no key%s%s", name,
 			      o->principal ? " for " : "",

@@ -59,12 +59,13 @@ INSTALLED := \
 # ksspictl is part of `make` (all).
 all: $(CTL)
 
+# It checks the helper's configuration with the helper's own parser.
 $(CTL): helper/ksspictl.c helper/lib/libksspi.h uapi/linux/ksspi.h \
-		$(O)/libksspi.a kmod/main.c
+		$(O)/libksspi.a kmod/main.c helper/upcall/config.c helper/upcall/config.h
 	$(CC) $(CFLAGS) $(WARN) -Wunused-parameter -Wshadow -Wformat=2 \
-		-Wmissing-prototypes -Wstrict-prototypes $(CPPFLAGS_USER) \
-		-DKSSPI_VERSION='"$(VERSION)"' $(LDFLAGS) -o $@ $< $(O)/libksspi.a \
-		-lkrb5
+		-Wmissing-prototypes -Wstrict-prototypes $(CPPFLAGS_USER) -Ihelper \
+		-DKSSPI_VERSION='"$(VERSION)"' $(LDFLAGS) -o $@ $< \
+		helper/upcall/config.c $(O)/libksspi.a -lkrb5
 
 # The module, rebuilt only when its sources are newer (the `module` target
 # always runs kbuild, which writes into the tree).

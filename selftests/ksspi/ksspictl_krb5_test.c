@@ -561,6 +561,38 @@ TEST_F_TIMEOUT(ctl, trace_events, 120)
 	EXPECT_LT(0, trace_field(l, "duration_us"));
 }
 
+/*
+ * The helper refuses every request while /etc/ksspi/upcall.conf is bad
+ * (it negates them: ENOKEY, which alone would read as "no ticket").
+ * ksspictl names the file and the helper's own complaint.
+ */
+TEST_F_TIMEOUT(ctl, upcall_conf_unknown_key, 60)
+{
+	static char out[OUTMAX];
+
+	ASSERT_EQ(0, write_file_atomic("/etc/ksspi/upcall.conf",
+				       "timeout = 10\nfrobnicate = yes\n", 0644));
+	ASSERT_EQ(EX_CONFIG, CTL(&as_root, out, "test-kerberos", "--ccache",
+				 self->alice_cc, self->target));
+	EXPECT_NE(NULL, strstr(out, "cause: the helper refuses its configuration"));
+	EXPECT_NE(NULL, strstr(out, "line 2: unknown key 'frobnicate'"));
+	EXPECT_NE(NULL, strstr(out, "fix: correct /etc/ksspi/upcall.conf"));
+	EXPECT_EQ(NULL, strstr(out, "holds no valid ticket"));
+}
+
+TEST_F_TIMEOUT(ctl, upcall_conf_writable, 60)
+{
+	static char out[OUTMAX];
+
+	ASSERT_EQ(0, write_file_atomic("/etc/ksspi/upcall.conf",
+				       "# group-writable\n", 0664));
+	ASSERT_EQ(0, chmod("/etc/ksspi/upcall.conf", 0664));
+	ASSERT_EQ(EX_CONFIG, CTL(&as_root, out, "test-kerberos", "--ccache",
+				 self->alice_cc, self->target));
+	EXPECT_NE(NULL, strstr(out, "cause: the helper refuses its configuration"));
+	EXPECT_NE(NULL, strstr(out, "not group/world-writable"));
+}
+
 TEST_F_TIMEOUT(ctl, no_request_key_line, 60)
 {
 	static char out[OUTMAX];
