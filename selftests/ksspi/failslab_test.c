@@ -100,26 +100,13 @@ static struct knob knobs[] = {
 	{ .path = FAILPAGE "verbose", .value = "0" },
 };
 
-static int write_small(const char *path, const char *value)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	int ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, value, strlen(value)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 static void knobs_restore(void)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
 		if (knobs[i].set)
-			write_small(knobs[i].path, knobs[i].saved);
+			write_text(knobs[i].path, knobs[i].saved, 0);
 		knobs[i].set = false;
 	}
 }
@@ -142,7 +129,7 @@ static int knobs_set(const char **bad)
 		if (ret)
 			return ret;
 		/* bool knobs read back as Y/N, numbers as numbers */
-		ret = write_small(k->path, v);
+		ret = write_text(k->path, v, 0);
 		if (ret)
 			return ret;
 		k->set = true;

@@ -407,19 +407,6 @@ TEST_F_TIMEOUT(ctl, ok_as_alice, 60)
 
 #define TRACEFS		"/sys/kernel/tracing/"
 
-static int trace_write(const char *file, const char *value)
-{
-	int fd = open(file, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	int ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, value, strlen(value)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /*
  * The first line of @text with event @event whose fields include every
  * "key=value" of @want (space separated, in any order); NULL if none.
@@ -498,12 +485,12 @@ TEST_F_TIMEOUT(ctl, trace_events, 120)
 		SKIP(return, "no " TRACEFS "events/ksspi (tracefs or the events absent)");
 	ASSERT_EQ(0, read_small(TRACEFS "buffer_size_kb", size_kb,
 				sizeof(size_kb)));
-	ASSERT_EQ(0, trace_write(TRACEFS "buffer_size_kb", "256"));
-	ASSERT_EQ(0, trace_write(TRACEFS "trace", ""));
-	ASSERT_EQ(0, trace_write(TRACEFS "events/ksspi/enable", "1"));
+	ASSERT_EQ(0, write_text(TRACEFS "buffer_size_kb", "256", O_TRUNC));
+	ASSERT_EQ(0, write_text(TRACEFS "trace", "", O_TRUNC));
+	ASSERT_EQ(0, write_text(TRACEFS "events/ksspi/enable", "1", O_TRUNC));
 	EXPECT_EQ(0, CTL(&as_root, out, "test-kerberos", "--ccache",
 			 self->alice_cc, self->target));
-	ASSERT_EQ(0, trace_write(TRACEFS "events/ksspi/enable", "0"));
+	ASSERT_EQ(0, write_text(TRACEFS "events/ksspi/enable", "0", O_TRUNC));
 	fd = open(TRACEFS "trace", O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, fd);
 	while (len < sizeof(trace) - 1 &&
@@ -511,9 +498,9 @@ TEST_F_TIMEOUT(ctl, trace_events, 120)
 		len += n;
 	trace[len] = 0;
 	close(fd);
-	trace_write(TRACEFS "trace", "");
+	write_text(TRACEFS "trace", "", O_TRUNC);
 	if (size_kb[0])
-		trace_write(TRACEFS "buffer_size_kb", size_kb);
+		write_text(TRACEFS "buffer_size_kb", size_kb, O_TRUNC);
 	TH_LOG("%s", trace);
 
 	/* The contexts: the initiator's two legs, the acceptor's one. */
