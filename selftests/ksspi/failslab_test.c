@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Allocation-failure sweep (issue 9, item 2).  The core flow -- open
+ * Allocation-failure sweep (issue 9, item 2).  The local flow -- open
  * /dev/ksspi, acquire an acceptor credential, a local handshake (with
  * mutual authentication: three legs; without: two), QueryContextAttributes
  * on both sides, the acceptor's token and its query, impersonation of
@@ -14,6 +14,11 @@
  * after the sweep the module's live-object counters are back where they
  * started.  Leaks and kernel reports are caught by the debug kernel itself
  * (make check-debug: kmemleak, KASAN, lockdep, WARN).
+ *
+ * The Kerberos and Negotiate flows (fixture krbsweep) are the same steps
+ * through the real helper and the guest's KDC, swept phase by phase
+ * (acquire, each leg, everything after the handshake): see the comment
+ * above the fixture.
  *
  * Mechanism (Documentation/fault-injection/fault-injection.rst): each flow
  * runs in a forked child that writes N to /proc/thread-self/fail-nth, which
@@ -784,10 +789,9 @@ TEST_F_TIMEOUT(sweep, core_flow, 3600)
  * request-key authorisation key, the usermode-helper set-up, the answer's
  * copy and decoding, the context's state) fails, while /sbin/request-key,
  * ksspi-upcall and krb5kdc -- other processes -- allocate normally.  That
- * is deliberate: their own allocation failures are user space's (the
- * helper answers SEC_E_INSUFFICIENT_MEMORY or dies, which kerberos_fault_test
- * covers as "helper crashed"), and failing them would sweep MIT's code, not
- * the module's.  alice's outbound credentials (a ccache from kinit) are
+ * is deliberate: their own allocation failures are user space's (a
+ * helper that dies is kerberos_fault_test's "crash" case), and failing
+ * them would sweep MIT's code and libc's, not the module's.  alice's outbound credentials (a ccache from kinit) are
  * acquired once, unfaulted, as in the local sweep.
  */
 FIXTURE(krbsweep) {
