@@ -26,7 +26,9 @@
 #include <krb5/krb5.h>
 #include <libgen.h>
 #include <limits.h>
+#include <poll.h>
 #include <sysexits.h>
+#include <time.h>
 
 #include "ksspi_test.h"
 
@@ -401,6 +403,165 @@ TEST_F_TIMEOUT(ctl, ok_as_alice, 60)
 			 self->target));
 	EXPECT_NE(NULL, strstr(out, "(from KRB5CCNAME)"));
 	check_alice(_metadata, out);
+}
+
+/* --- two hosts: --listen / --connect ------------------------------------- */
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
+
+/* A running acceptor: its pid and the pipe its output comes through. */
+struct bg_ctl {
+	pid_t pid;
+	int fd;
+	char out[OUTMAX];
+	size_t len;
+};
+
+/* Starts ksspictl @argv in the background (as root); its output in @b. */
+static int bg_start(struct bg_ctl *b, const char **argv)
+{
+	int pfd[2];
+
+	b->len = 0;
+	b->out[0] = 0;
+	if (pipe2(pfd, O_CLOEXEC))
+		return -1;
+	argv[0] = E.ctl;
+	b->pid = fork();
+	if (b->pid < 0)
+		return -1;
+	if (b->pid == 0) {
+		dup2(pfd[1], 1);
+		dup2(pfd[1], 2);
+		execv(argv[0], (char **)argv);
+		_exit(206);
+	}
+	close(pfd[1]);
+	b->fd = pfd[0];
+	return 0;
+}
+
+/* Reads @b's output until @text appears or @ms pass; true if it did. */
+static bool bg_wait_for(struct bg_ctl *b, const char *text, int ms)
+{
+	uint64_t end = now_ms() + ms;
+
+	while (!strstr(b->out, text)) {
+		struct pollfd p = { .fd = b->fd, .events = POLLIN };
+		int64_t left = (int64_t)(end - now_ms());
+		ssize_t n;
+
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+			return false;
+		n = read(b->fd, b->out + b->len, OUTMAX - 1 - b->len);
+		if (n <= 0)
+			return false;
+		b->len += n;
+		b->out[b->len] = 0;
+	}
+	return true;
+}
+
+/* Reads the rest of @b's output and reaps it; its exit status or -1. */
+static int bg_finish(struct bg_ctl *b)
+{
+	int st;
+
+	uint64_t end;
+
+	bg_wait_for(b, "\x01never\x01", 60000);	/* until EOF or 60 s */
+	close(b->fd);
+	/* EOF comes as it exits; give it 10 s more to be reapable. */
+	end = now_ms() + 10000;
+	while (waitpid(b->pid, &st, WNOHANG) != b->pid) {
+		if (now_ms() > end) {
+			kill(b->pid, SIGKILL);
+			waitpid(b->pid, &st, 0);
+			return -1;
+		}
+		usleep(20 * 1000);
+	}
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/*
+ * ksspictl test-kerberos as two hosts: the acceptor (--listen, system
+ * keytab) and the initiator (--connect, alice's ccache) are two processes
+ * exchanging the legs over TCP, as a server and a client machine would.
+ * Each prints its own side; a failure on one side is explained there and
+ * named by the other.
+ */
+static int start_acceptor(struct __test_metadata *_metadata,
+			  struct bg_ctl *acc, const char *keytab)
+{
+	const char *argv[] = { NULL, "test-kerberos", "--keytab", keytab,
+			       "--listen", "127.0.0.1:0", NULL };
+	const char *p;
+
+	if (bg_start(acc, argv))
+		return -1;
+	if (!bg_wait_for(acc, "listening on port ", 60000)) {
+		TH_LOG("the acceptor did not listen:\n%s", acc->out);
+		return -1;
+	}
+	p = strstr(acc->out, "listening on port ") + strlen("listening on port ");
+	if (!bg_wait_for(acc, "\n", 1000))
+		return -1;
+	return atoi(p);
+}
+
+TEST_F_TIMEOUT(ctl, two_hosts, 120)
+{
+	static char out[OUTMAX];
+	static struct bg_ctl acc;
+	char addr[64], line[256];
+	int port;
+
+	port = start_acceptor(_metadata, &acc, E.keytab);
+	ASSERT_LT(0, port);
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
+	EXPECT_EQ(0, CTL(&as_root, out, "test-kerberos", "--ccache",
+			 self->alice_cc, "--connect", addr, self->target));
+	EXPECT_NE(NULL, strstr(out, "acquire outbound (initiator): ok"));
+	EXPECT_EQ(NULL, strstr(out, "acquire inbound"));
+	EXPECT_NE(NULL, strstr(out, "acceptor (peer)  SEC_E_OK"));
+	EXPECT_NE(NULL, strstr(out, "test-kerberos: ok (initiator)"));
+	EXPECT_EQ(0, bg_finish(&acc));
+	TH_LOG("acceptor:\n%s", acc.out);
+	EXPECT_EQ(NULL, strstr(acc.out, "acquire outbound"));
+	EXPECT_NE(NULL, strstr(acc.out, "acquire inbound (acceptor): ok"));
+	snprintf(line, sizeof(line), "client:     alice@%s", E.realm);
+	EXPECT_NE(NULL, strstr(acc.out, line));
+	EXPECT_NE(NULL, strstr(acc.out, "uid=2001(alice) gid=2001(alice)"));
+	EXPECT_NE(NULL, strstr(acc.out, "level:      impersonation"));
+	EXPECT_NE(NULL, strstr(acc.out, "test-kerberos: ok (acceptor)"));
+}
+
+/* The acceptor's keytab is stale: it explains; the initiator names it. */
+TEST_F_TIMEOUT(ctl, two_hosts_stale_keytab, 120)
+{
+	static char out[OUTMAX];
+	static struct bg_ctl acc;
+	char addr[64];
+	int port;
+
+	port = start_acceptor(_metadata, &acc, E.stale_keytab);
+	ASSERT_LT(0, port);
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
+	EXPECT_EQ(EXIT_FAILURE, CTL(&as_root, out, "test-kerberos", "--ccache",
+				    self->alice_cc, "--connect", addr,
+				    self->target));
+	EXPECT_NE(NULL, strstr(out, "the acceptor's leg gave SEC_E_LOGON_DENIED"));
+	EXPECT_EQ(EX_CONFIG, bg_finish(&acc));
+	TH_LOG("acceptor:\n%s", acc.out);
+	EXPECT_NE(NULL, strstr(acc.out, "SEC_E_LOGON_DENIED"));
+	EXPECT_NE(NULL, strstr(acc.out, "cause:"));
 }
 
 /* --- trace events ------------------------------------------------------- */
