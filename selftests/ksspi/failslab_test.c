@@ -712,12 +712,14 @@ static unsigned int sweep(struct __test_metadata *_metadata,
 }
 
 /*
- * KSSPI_FAILSLAB_FLOWS="kerberos negotiate" (any of local, kerberos,
- * negotiate): sweep only these, for a quicker look; default all.
+ * Whether the list in environment variable @var (words separated by
+ * blanks or commas) names @name; true when @var is unset.  For a quicker
+ * look: KSSPI_FAILSLAB_FLOWS="kerberos negotiate" (of local, kerberos,
+ * negotiate), KSSPI_FAILSLAB_KRB5_PHASES (see phases[] below).
  */
-static bool flow_wanted(const char *name)
+static bool env_selects(const char *var, const char *name)
 {
-	const char *want = getenv("KSSPI_FAILSLAB_FLOWS");
+	const char *want = getenv(var);
 	char w[128], *save, *t;
 
 	if (!want)
@@ -727,6 +729,11 @@ static bool flow_wanted(const char *name)
 		if (!strcmp(t, name))
 			return true;
 	return false;
+}
+
+static bool flow_wanted(const char *name)
+{
+	return env_selects("KSSPI_FAILSLAB_FLOWS", name);
 }
 
 static bool no_fault_injection(void)
@@ -920,16 +927,7 @@ static const struct phase {
 
 static bool phase_wanted(const char *label)
 {
-	const char *want = getenv("KSSPI_FAILSLAB_KRB5_PHASES");
-	char w[128], *save, *t;
-
-	if (!want)
-		return true;
-	snprintf(w, sizeof(w), "%s", want);
-	for (t = strtok_r(w, " ,", &save); t; t = strtok_r(NULL, " ,", &save))
-		if (!strcmp(t, label))
-			return true;
-	return false;
+	return env_selects("KSSPI_FAILSLAB_KRB5_PHASES", label);
 }
 
 TEST_F_TIMEOUT(krbsweep, handshake, 7200)
