@@ -35,7 +35,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netdb.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/types.h>
@@ -46,6 +48,7 @@
 #include <krb5/krb5.h>
 
 #include "libksspi.h"
+#include "upcall/config.h"
 
 #ifndef KSSPI_VERSION
 #define KSSPI_VERSION "unknown"
@@ -1520,6 +1523,31 @@ static bool rk_find(struct rk_line *rk)
 }
 
 /*
+ * The helper's configuration, checked by the helper's own parser: while it
+ * is bad the helper refuses every request (and negates it, which a caller
+ * sees as ENOKEY, like missing credentials).  Only when it can be read:
+ * an unprivileged caller may not be able to, and the helper (root) can.
+ * KSSPI_UPCALL_CONFIG names another file (for tests).
+ */
+static bool config_diagnose(void)
+{
+	const char *path = getenv("KSSPI_UPCALL_CONFIG");
+	struct kup_config cfg;
+	char err[KUP_PATH_MAX + 128];
+
+	if (!path || !*path)
+		path = KUP_CONFIG_PATH;
+	if (access(path, R_OK) && errno != ENOENT)
+		return false;
+	if (!kup_config_load(path, 0, &cfg, err, sizeof(err)))
+		return false;
+	warnx("cause: the helper refuses its configuration: %s", err);
+	warnx("fix: correct %s (owned by root, not group/world-writable, only the keys of ksspi.conf(5)); the helper reads it on every request, nothing to restart",
+	      path);
+	return true;
+}
+
+/*
  * Says what is wrong with the request-key configuration, if anything.
  * Returns true when it found a fault (and said so).
  */
@@ -1551,7 +1579,7 @@ static bool rk_diagnose(void)
 	if (verbose)
 		warnx("request-key: %s:%u runs %s", rk.file, rk.lineno,
 		      rk.program);
-	return false;
+	return config_diagnose();
 }
 
 /* Failed upcalls by reason (debugfs, root only): a snapshot to diff. */
@@ -1680,6 +1708,8 @@ static int explain_acquire(const struct tk_opts *o, bool inbound, int e,
 			warnx("fix: name a ccache of your own (--ccache), or kinit again");
 		return EX_NOPERM;
 	case ENOKEY:
+		if (config_diagnose())
+			return EX_CONFIG;
 		if (inbound) {
 			warnx("cause: no key: %s holds no key%s%s", name,
 			      o->principal ? " for " : "",
@@ -1918,15 +1948,144 @@ static const struct option test_krb_opts[] = {
 	{ "ccache", required_argument, NULL, 'c' },
 	{ "keytab", required_argument, NULL, 'k' },
 	{ "principal", required_argument, NULL, 'P' },
+	{ "listen", required_argument, NULL, 'L' },
+	{ "connect", required_argument, NULL, 'C' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
+
+/*
+ * Two hosts: test-kerberos --listen [ADDR:]PORT is the acceptor only,
+ * test-kerberos --connect HOST:PORT TARGET the initiator only; they send
+ * each other every leg's status and token over TCP, framed as a 4-byte
+ * status and a 4-byte length (network order) and the token.
+ */
+enum tk_mode { TK_LOOPBACK, TK_INITIATOR, TK_ACCEPTOR };
+
+#define TK_IO_TIMEOUT	120	/* seconds a peer may take for one leg */
+
+static int tk_full(int fd, void *buf, size_t len, bool out)
+{
+	uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = out ? send(fd, p, len, MSG_NOSIGNAL) :
+				  recv(fd, p, len, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n ? -errno : -ECONNRESET;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static void tk_send(int fd, int32_t status, const void *tok, size_t len)
+{
+	uint32_t hdr[2] = { htonl((uint32_t)status), htonl((uint32_t)len) };
+	int ret = tk_full(fd, hdr, sizeof(hdr), true);
+
+	if (!ret && len)
+		ret = tk_full(fd, (void *)tok, len, true);
+	if (ret)
+		errx(EXIT_CHECK_FAILED, "test-kerberos failed: sending to the peer: %s",
+		     strerror(-ret));
+}
+
+static void tk_recv(int fd, int32_t *status, void *tok, size_t size,
+		    size_t *len)
+{
+	uint32_t hdr[2];
+	int ret = tk_full(fd, hdr, sizeof(hdr), false);
+
+	if (!ret && ntohl(hdr[1]) > size)
+		ret = -EMSGSIZE;
+	if (!ret)
+		ret = tk_full(fd, tok, ntohl(hdr[1]), false);
+	if (ret)
+		errx(EXIT_CHECK_FAILED, "test-kerberos failed: receiving from the peer: %s%s",
+		     strerror(-ret), ret == -EAGAIN ?
+		     " (no answer within 120 s)" : "");
+	*status = (int32_t)ntohl(hdr[0]);
+	*len = ntohl(hdr[1]);
+}
+
+/* "HOST:PORT", "PORT" (listen: any address); the last ':' splits. */
+static int tk_socket(const char *spec, bool listening)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai, *r;
+	struct timeval tv = { .tv_sec = TK_IO_TIMEOUT };
+	char *buf = xasprintf("%s", spec), *host = buf;
+	char *port = strrchr(buf, ':');
+	int fd = -1, one = 1, e;
+
+	if (port) {
+		*port++ = 0;
+	} else if (listening) {
+		port = buf;
+		host = NULL;
+	} else {
+		errx(EX_USAGE, "--connect: HOST:PORT, not '%s'", spec);
+	}
+	if (listening)
+		hints.ai_flags = AI_PASSIVE;
+	e = getaddrinfo(host && *host ? host : NULL, port, &hints, &ai);
+	if (e)
+		errx(EX_USAGE, "%s: %s", spec, gai_strerror(e));
+	for (r = ai; r && fd < 0; r = r->ai_next) {
+		fd = socket(r->ai_family, r->ai_socktype | SOCK_CLOEXEC,
+			    r->ai_protocol);
+		if (fd < 0)
+			continue;
+		if (listening) {
+			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+				   sizeof(one));
+			if (!bind(fd, r->ai_addr, r->ai_addrlen) &&
+			    !listen(fd, 1))
+				break;
+		} else if (!connect(fd, r->ai_addr, r->ai_addrlen)) {
+			break;
+		}
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(ai);
+	free(buf);
+	if (fd < 0)
+		err(EX_UNAVAILABLE, "test-kerberos: %s %s",
+		    listening ? "listen on" : "connect to", spec);
+	if (listening) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		char num[NI_MAXSERV] = "?";
+		int conn;
+
+		if (!getsockname(fd, (struct sockaddr *)&ss, &sl))
+			getnameinfo((struct sockaddr *)&ss, sl, NULL, 0, num,
+				    sizeof(num), NI_NUMERICSERV);
+		printf("listening on port %s\n", num);
+		fflush(stdout);
+		conn = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+		if (conn < 0)
+			err(EX_UNAVAILABLE, "test-kerberos: accept");
+		close(fd);
+		fd = conn;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return fd;
+}
 
 static void test_krb_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: ksspictl test-kerberos [--package kerberos|negotiate] [--ccache NAME]\n"
 		"                              [--keytab NAME] [--principal SPN] TARGET\n"
+		"       ksspictl test-kerberos [--package P] [--keytab NAME] [--principal SPN]\n"
+		"                              --listen [ADDR:]PORT\n"
+		"       ksspictl test-kerberos [--package P] [--ccache NAME] --connect HOST:PORT\n"
+		"                              TARGET\n"
 		"\n"
 		"Authenticates to TARGET (a service principal, e.g. host/server.example.com)\n"
 		"with the ccache NAME (default: KRB5CCNAME if set, else your default ccache)\n"
@@ -1935,7 +2094,11 @@ static void test_krb_usage(FILE *f)
 		"client, its local uid, gid and groups and the token's level; on failure,\n"
 		"the cause and the fix.  Exit status: 0 ok, 1 authentication failed (the\n"
 		"user's credentials), 69 ksspi not loaded, 77 keytab or ccache unreadable,\n"
-		"78 misconfigured (request-key, helper, keytab, KDC, clock, mapping).\n");
+		"78 misconfigured (request-key, helper, keytab, KDC, clock, mapping).\n"
+		"With --listen it is only the acceptor (the server host: it prints\n"
+		"\"listening on port N\" and serves one initiator), with --connect only the\n"
+		"initiator (the client host); the two exchange the legs over TCP and each\n"
+		"explains its own side's failures.\n");
 }
 
 static int cmd_test_kerberos(int argc, char **argv)
@@ -1952,8 +2115,10 @@ static int cmd_test_kerberos(int argc, char **argv)
 	int32_t ist = SEC_I_CONTINUE_NEEDED, ast = SEC_I_CONTINUE_NEEDED, st;
 	int64_t iexp = 0, aexp = 0;
 	size_t alen, blen = 0;
-	int dev, acred, icred, ictx = -1, actx = -1, tok, ret, c, leg = 1;
-	const char *role = "";
+	int dev, acred = -1, icred = -1, ictx = -1, actx = -1, tok, ret, c;
+	int leg = 1, peer = -1;
+	enum tk_mode mode = TK_LOOPBACK;
+	const char *role = "", *addr = NULL;
 	char *s;
 
 	optind = 1;
@@ -1977,6 +2142,13 @@ static int cmd_test_kerberos(int argc, char **argv)
 		case 'P':
 			o.principal = optarg;
 			break;
+		case 'L':
+		case 'C':
+			if (mode != TK_LOOPBACK)
+				errx(EX_USAGE, "--listen or --connect, once");
+			mode = c == 'L' ? TK_ACCEPTOR : TK_INITIATOR;
+			addr = optarg;
+			break;
 		case 'h':
 			test_krb_usage(stdout);
 			return 0;
@@ -1985,13 +2157,19 @@ static int cmd_test_kerberos(int argc, char **argv)
 			return EX_USAGE;
 		}
 	}
-	if (optind + 1 != argc) {
+	if (mode == TK_ACCEPTOR ? optind != argc : optind + 1 != argc) {
 		test_krb_usage(stderr);
-		errx(EX_USAGE, "test-kerberos: give exactly one TARGET");
+		errx(EX_USAGE, mode == TK_ACCEPTOR ?
+		     "test-kerberos --listen: no TARGET (the initiator names it)" :
+		     "test-kerberos: give exactly one TARGET");
 	}
 	if (json)
 		errx(EX_USAGE, "test-kerberos has no JSON output");
-	o.target = argv[optind];
+	/* The acceptor does not know the target: the SPN, for the advice. */
+	if (mode == TK_ACCEPTOR)
+		o.target = o.principal ? o.principal : "SPN";
+	else
+		o.target = argv[optind];
 	if (!o.ccache && getenv("KRB5CCNAME") && *getenv("KRB5CCNAME")) {
 		/* The helper never sees our environment: name it for it. */
 		o.ccache = getenv("KRB5CCNAME");
@@ -2009,50 +2187,92 @@ static int cmd_test_kerberos(int argc, char **argv)
 	       o.principal ? ", principal " : "",
 	       o.principal ? o.principal : "");
 
-	failures_read(&before);
-	icred = ksspi_acquire_credentials_from(dev, o.package,
-					       SECPKG_CRED_OUTBOUND, NULL,
-					       o.ccache, NULL, &iexp);
-	if (icred < 0)
-		return explain_acquire(&o, false, -icred, &before);
-	s = time_cell(iexp);
-	printf("acquire outbound (initiator): ok, tickets valid until %s\n", s);
-	free(s);
-	failures_read(&before);
-	acred = ksspi_acquire_credentials_from(dev, o.package,
-					       SECPKG_CRED_INBOUND,
-					       o.principal, NULL, o.keytab,
-					       &aexp);
-	if (acred < 0)
-		return explain_acquire(&o, true, -acred, &before);
-	printf("acquire inbound (acceptor): ok\n");
+	if (mode != TK_ACCEPTOR) {
+		failures_read(&before);
+		icred = ksspi_acquire_credentials_from(dev, o.package,
+						       SECPKG_CRED_OUTBOUND,
+						       NULL, o.ccache, NULL,
+						       &iexp);
+		if (icred < 0)
+			return explain_acquire(&o, false, -icred, &before);
+		s = time_cell(iexp);
+		printf("acquire outbound (initiator): ok, tickets valid until %s\n",
+		       s);
+		free(s);
+	}
+	if (mode != TK_INITIATOR) {
+		failures_read(&before);
+		acred = ksspi_acquire_credentials_from(dev, o.package,
+						       SECPKG_CRED_INBOUND,
+						       o.principal, NULL,
+						       o.keytab, &aexp);
+		if (acred < 0)
+			return explain_acquire(&o, true, -acred, &before);
+		printf("acquire inbound (acceptor): ok\n");
+	}
+	if (mode != TK_LOOPBACK)
+		peer = tk_socket(addr, mode == TK_ACCEPTOR);
 
 	while (leg <= MAX_LEGS) {
-		alen = sizeof(a);
-		errno = 0;
-		failures_read(&before);
-		ist = ksspi_initialize_security_context(icred, &ictx, o.target,
-							isc_req,
-							blen ? b : NULL, blen,
-							a, &alen, &iflags);
-		st = ist;
 		role = "initiator";
-		leg_report(leg++, role, ist, blen, alen);
-		if (ist < 0)
-			goto failed;
-		blen = 0;
-		if (alen) {
-			blen = sizeof(b);
+		if (mode == TK_ACCEPTOR) {
+			tk_recv(peer, &ist, a, sizeof(a), &alen);
+			st = ist;
+			leg_report(leg++, "initiator (peer)", ist, blen, alen);
+			if (ist < 0) {
+				warnx("test-kerberos failed: the initiator's leg gave %s (0x%08" PRIx32 "); see its own report",
+				      ksspi_status_string(ist), (uint32_t)ist);
+				return EXIT_CHECK_FAILED;
+			}
+		} else {
+			alen = sizeof(a);
 			errno = 0;
 			failures_read(&before);
-			ast = ksspi_accept_security_context(acred, &actx,
-							    asc_req, a, alen,
-							    b, &blen, &aflags);
-			st = ast;
-			role = "acceptor";
-			leg_report(leg++, role, ast, alen, blen);
-			if (ast < 0)
+			ist = ksspi_initialize_security_context(icred, &ictx,
+								o.target,
+								isc_req,
+								blen ? b : NULL,
+								blen, a, &alen,
+								&iflags);
+			st = ist;
+			leg_report(leg++, role, ist, blen, alen);
+			if (peer >= 0)
+				tk_send(peer, ist, a, ist < 0 ? 0 : alen);
+			if (ist < 0)
 				goto failed;
+		}
+		blen = 0;
+		if (alen) {
+			role = "acceptor";
+			if (mode == TK_INITIATOR) {
+				tk_recv(peer, &ast, b, sizeof(b), &blen);
+				st = ast;
+				leg_report(leg++, "acceptor (peer)", ast, alen,
+					   blen);
+				if (ast < 0) {
+					warnx("test-kerberos failed: the acceptor's leg gave %s (0x%08" PRIx32 "); see its own report",
+					      ksspi_status_string(ast),
+					      (uint32_t)ast);
+					return EXIT_CHECK_FAILED;
+				}
+			} else {
+				blen = sizeof(b);
+				errno = 0;
+				failures_read(&before);
+				ast = ksspi_accept_security_context(acred,
+								    &actx,
+								    asc_req,
+								    a, alen,
+								    b, &blen,
+								    &aflags);
+				st = ast;
+				leg_report(leg++, role, ast, alen, blen);
+				if (peer >= 0)
+					tk_send(peer, ast, b,
+						ast < 0 ? 0 : blen);
+				if (ast < 0)
+					goto failed;
+			}
 		}
 		if (ist == SEC_E_OK && (ast == SEC_E_OK || !alen))
 			break;
@@ -2066,6 +2286,18 @@ static int cmd_test_kerberos(int argc, char **argv)
 		      leg - 1);
 		return EXIT_CHECK_FAILED;
 	}
+	if (peer >= 0)
+		close(peer);
+	if (mode == TK_INITIATOR) {
+		s = flags_string(isc_ret, iflags);
+		printf("initiator:  %s\n", s);
+		free(s);
+		close(ictx);
+		close(icred);
+		close(dev);
+		puts("test-kerberos: ok (initiator)");
+		return 0;
+	}
 
 	ci.mask = KSSPI_ATTR(SECPKG_ATTR_NAMES) |
 		  KSSPI_ATTR(SECPKG_ATTR_ACCESS_TOKEN) |
@@ -2077,9 +2309,11 @@ static int cmd_test_kerberos(int argc, char **argv)
 		strcpy(client, "?");
 	client[KSSPI_NAME_MAX] = 0;
 	printf("client:     %s\n", client);
-	s = flags_string(isc_ret, iflags);
-	printf("initiator:  %s\n", s);
-	free(s);
+	if (mode == TK_LOOPBACK) {
+		s = flags_string(isc_ret, iflags);
+		printf("initiator:  %s\n", s);
+		free(s);
+	}
 	s = flags_string(asc_ret, aflags);
 	printf("acceptor:   %s\n", s);
 	free(s);
@@ -2101,11 +2335,14 @@ static int cmd_test_kerberos(int argc, char **argv)
 	free(groups);
 	close(tok);
 	close(actx);
-	close(ictx);
-	close(icred);
+	if (ictx >= 0)
+		close(ictx);
+	if (icred >= 0)
+		close(icred);
 	close(acred);
 	close(dev);
-	puts("test-kerberos: ok");
+	puts(mode == TK_ACCEPTOR ? "test-kerberos: ok (acceptor)" :
+				   "test-kerberos: ok");
 	return 0;
 
 failed:

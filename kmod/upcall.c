@@ -703,9 +703,15 @@ static const char *check_response(const struct upcall_call *call,
 				     BIT(KSSPI_UPCALL_LOCAL_NAME) |
 				     BIT(KSSPI_UPCALL_DELEGATED))))
 		return "identity without an established acceptor";
+	/*
+	 * The local name is the account the uid was looked up from: an
+	 * answer without a uid (an unmapped client at anonymous or
+	 * identification level) names no account.
+	 */
 	if (!has_uid && (h->level >= SECURITY_IMPERSONATION ||
-			 r->seen & BIT(KSSPI_UPCALL_GROUPS)))
-		return "level or groups without a uid";
+			 r->seen & (BIT(KSSPI_UPCALL_GROUPS) |
+				    BIT(KSSPI_UPCALL_LOCAL_NAME))))
+		return "level, groups or local name without a uid";
 	if (!(r->seen & BIT(KSSPI_UPCALL_DELEGATED)) != !delegation)
 		return "delegated credentials and level disagree";
 	if (!(r->seen & BIT(KSSPI_UPCALL_SESSION_KEY)) != !h->enctype)

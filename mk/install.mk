@@ -49,6 +49,7 @@ INSTALLED := \
 	$(INCLUDEDIR)/libksspi.h \
 	$(INCLUDEDIR)/linux/ksspi.h \
 	$(SBINDIR)/ksspictl \
+	$(MANDIR)/man5/ksspi.conf.5 \
 	$(MANDIR)/man7/ksspi.7 \
 	$(MANDIR)/man8/ksspictl.8 \
 	$(SYSCONFDIR)/modules-load.d/ksspi.conf
@@ -58,12 +59,13 @@ INSTALLED := \
 # ksspictl is part of `make` (all).
 all: $(CTL)
 
+# It checks the helper's configuration with the helper's own parser.
 $(CTL): helper/ksspictl.c helper/lib/libksspi.h uapi/linux/ksspi.h \
-		$(O)/libksspi.a kmod/main.c
+		$(O)/libksspi.a kmod/main.c helper/upcall/config.c helper/upcall/config.h
 	$(CC) $(CFLAGS) $(WARN) -Wunused-parameter -Wshadow -Wformat=2 \
-		-Wmissing-prototypes -Wstrict-prototypes $(CPPFLAGS_USER) \
-		-DKSSPI_VERSION='"$(VERSION)"' $(LDFLAGS) -o $@ $< $(O)/libksspi.a \
-		-lkrb5
+		-Wmissing-prototypes -Wstrict-prototypes $(CPPFLAGS_USER) -Ihelper \
+		-DKSSPI_VERSION='"$(VERSION)"' $(LDFLAGS) -o $@ $< \
+		helper/upcall/config.c $(O)/libksspi.a -lkrb5
 
 # The module, rebuilt only when its sources are newer (the `module` target
 # always runs kbuild, which writes into the tree).
@@ -76,7 +78,8 @@ install-list:
 install: ksspi.ko $(O)/libksspi.so.1 $(O)/libksspi.a $(CTL)
 	$(INSTALL) -d $(DESTDIR)$(MODDIR) $(DESTDIR)$(LIBDIR) \
 		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(INCLUDEDIR)/linux \
-		$(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man7 \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/modules-load.d
 	$(INSTALL) -m 0644 ksspi.ko $(DESTDIR)$(MODDIR)/ksspi.ko
 ifneq ($(INSTALL_MOD_STRIP),)
@@ -92,6 +95,7 @@ endif
 	$(INSTALL) -m 0644 helper/lib/libksspi.h $(DESTDIR)$(INCLUDEDIR)/libksspi.h
 	$(INSTALL) -m 0644 uapi/linux/ksspi.h $(DESTDIR)$(INCLUDEDIR)/linux/ksspi.h
 	$(INSTALL) -m 0755 $(CTL) $(DESTDIR)$(SBINDIR)/ksspictl
+	$(INSTALL) -m 0644 man/ksspi.conf.5 $(DESTDIR)$(MANDIR)/man5/ksspi.conf.5
 	$(INSTALL) -m 0644 man/ksspi.7 $(DESTDIR)$(MANDIR)/man7/ksspi.7
 	$(INSTALL) -m 0644 man/ksspictl.8 $(DESTDIR)$(MANDIR)/man8/ksspictl.8
 	printf '# Load ksspi at boot (systemd-modules-load.service).\nksspi\n' \

@@ -20,6 +20,7 @@
 
 #include "ccache.h"
 #include "gss.h"
+#include "krb5err.h"
 #include "mapping.h"
 #include "spnego.h"
 #include "state.h"
@@ -269,7 +270,7 @@ static int init_cred(const struct kup_work *w, struct kup_result *res,
 	gss_key_value_element_desc el[2];
 	gss_key_value_set_desc store = { 0, el };
 	gss_name_t name = GSS_C_NO_NAME;
-	char ktbuf[KUP_PATH_MAX], ccname[64];
+	char ktbuf[KUP_PATH_MAX], ccname[64], msg[KUP_KRB5_MSG_MAX];
 	OM_uint32 maj, min;
 	krb5_error_code kret;
 	krb5_ccache cc = NULL;
@@ -291,7 +292,8 @@ static int init_cred(const struct kup_work *w, struct kup_result *res,
 		if (kret) {
 			res->status = SEC_E_NO_CREDENTIALS;
 			kup_result_msg(res, "delegated ccache image: %s",
-				       krb5_get_error_message(w->kctx, kret));
+				       kup_krb5_msg(w->kctx, kret, msg,
+						    sizeof(msg)));
 			goto fail;
 		}
 		el[store.count].key = "ccache";

@@ -39,6 +39,7 @@
 #include "debug.h"
 #include "x509_debug.h"
 #include "gss.h"
+#include "krb5err.h"
 #include "log.h"
 #include "privs.h"
 #include "proto.h"
@@ -398,6 +399,7 @@ int main(int argc, char **argv)
 	struct kup_config cfg;
 	struct kup_msg msg = { 0 };
 	struct kup_work work = { 0 };
+	char kmsg[KUP_KRB5_MSG_MAX];
 	struct kup_response resp;
 	int have_resp = 0;
 	struct timespec t0;
@@ -551,7 +553,7 @@ int main(int argc, char **argv)
 			kup_log(LOG_WARNING, "req=%llx: system keytab %s: %s",
 				(unsigned long long)req.id,
 				cfg.keytab[0] ? cfg.keytab : "(default)",
-				krb5_get_error_message(kctx, kret));
+				kup_krb5_msg(kctx, kret, kmsg, sizeof(kmsg)));
 		} else {
 			work.system_keytab = SYSTEM_KEYTAB;
 		}

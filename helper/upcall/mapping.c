@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "krb5err.h"
 #include "mapping.h"
 #include "proto.h"
 
@@ -40,19 +41,20 @@ enum kup_map_result kup_map_account(krb5_context kctx, const char *principal,
 	krb5_error_code kret;
 	enum kup_map_result res = KUP_MAP_ERROR;
 	char local[sizeof(id->local)];
+	char msg[KUP_KRB5_MSG_MAX];
 
 	memset(id, 0, sizeof(*id));
 	kret = krb5_parse_name_flags(kctx, principal,
 				     KRB5_PRINCIPAL_PARSE_REQUIRE_REALM, &p);
 	if (kret) {
 		snprintf(why, whylen, "cannot parse principal: %s",
-			 krb5_get_error_message(kctx, kret));
+			 kup_krb5_msg(kctx, kret, msg, sizeof(msg)));
 		goto out;
 	}
 	kret = krb5_aname_to_localname(kctx, p, sizeof(local), local);
 	if (kret) {
 		snprintf(why, whylen, "no local name (auth_to_local): %s",
-			 krb5_get_error_message(kctx, kret));
+			 kup_krb5_msg(kctx, kret, msg, sizeof(msg)));
 		res = KUP_MAP_UNMAPPED;
 		goto out;
 	}

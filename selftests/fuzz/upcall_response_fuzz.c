@@ -109,11 +109,7 @@ static void check_reply(const struct upcall_call *call,
 		RULE(ksspi_allow_root ||
 		     (__kuid_val(r->uid) && __kgid_val(r->gid)));
 	} else {
-		/*
-		 * Not local_name: the kernel takes one without a uid (an
-		 * unmapped client's account name; reported, not a rule).
-		 */
-		RULE(!r->groups && !r->delegated);
+		RULE(!r->groups && !r->delegated && !r->local_name);
 		RULE(r->level < SECURITY_IMPERSONATION);
 	}
 	RULE((r->level == SECURITY_DELEGATION) == !!r->delegated);

@@ -308,4 +308,21 @@ static inline void ksspi_unhide_helper(struct ksspi_hidden_helper *h)
 	memset(h, 0, sizeof(*h));
 }
 
+/*
+ * Writes @value to a sysfs/debugfs/tracefs file (opened with @flags added
+ * to O_WRONLY, e.g. O_TRUNC to clear tracefs's "trace"); 0 or -errno.
+ */
+static inline int write_text(const char *path, const char *value, int flags)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC | flags);
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, value, strlen(value)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
 #endif /* KSSPI_TEST_H */

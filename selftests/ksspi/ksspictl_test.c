@@ -684,18 +684,6 @@ TEST(debugfs_formats)
 	rmdir(root);
 }
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /*
  * The trace events the admin guide documents, with their fields, for the
  * handshake, impersonation and revert test-local makes.
@@ -714,11 +702,11 @@ TEST(trace_events)
 	if (access(path, W_OK))
 		SKIP(return, "no %s", path);
 	snprintf(path, sizeof(path), "%s/trace", t);
-	ASSERT_EQ(0, write_str(path, ""));
+	ASSERT_EQ(0, write_text(path, "", O_TRUNC));
 	snprintf(path, sizeof(path), "%s/events/ksspi/enable", t);
-	ASSERT_EQ(0, write_str(path, "1"));
+	ASSERT_EQ(0, write_text(path, "1", O_TRUNC));
 	EXPECT_EQ(0, CTL(&r, out, "test-local", "--mutual"));
-	ASSERT_EQ(0, write_str(path, "0"));
+	ASSERT_EQ(0, write_text(path, "0", O_TRUNC));
 
 	snprintf(path, sizeof(path), "%s/trace", t);
 	fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -967,7 +967,9 @@ MALFORMED(invalid_group, "group-invalid",
 MALFORMED(uid_without_gid, "uid-without-gid",
 	  "uid and gid disagree");
 MALFORMED(level_without_uid, "level-without-uid",
-	  "level or groups without a uid");
+	  "level, groups or local name without a uid");
+MALFORMED(local_name_without_uid, "local-name-without-uid",
+	  "level, groups or local name without a uid");
 MALFORMED(identity_not_established, "identity-not-established",
 	  "identity without an established acceptor");
 MALFORMED(delegation_without_creds, "delegation-without-creds",

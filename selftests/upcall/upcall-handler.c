@@ -375,6 +375,14 @@ static int corrupt(struct response *o, const char *kind)
 		h->uid = (uint32_t)-1;
 		h->gid = (uint32_t)-1;
 		h->level = SECURITY_IMPERSONATION;
+	} else if (!strcmp(kind, "local-name-without-uid")) {
+		/* An identification-level answer naming an account. */
+		h->uid = (uint32_t)-1;
+		h->gid = (uint32_t)-1;
+		h->level = SECURITY_IDENTIFICATION;
+		drop_item(o, KSSPI_UPCALL_GROUPS);
+		if (!find_item(o, KSSPI_UPCALL_LOCAL_NAME))
+			return -1;
 	} else if (!strcmp(kind, "identity-not-established")) {
 		h->status = SEC_I_CONTINUE_NEEDED;
 		h->uid = 2001;
