@@ -113,4 +113,9 @@ const struct cred * __must_check ksspi_impersonate_token(struct ksspi_token *tok
 const struct cred * __must_check ksspi_impersonate_context(struct ksspi_context *ctx);
 void ksspi_revert(const struct cred *old);
 
+s32 __must_check ksspi_x509_accept_tls_peer(struct ksspi_cred *cred,
+					    const u8 *chain, u32 chain_len,
+					    bool possession_proven,
+					    struct ksspi_context **ctxp);
+
 #endif /* _KSSPI_H */

@@ -70,4 +70,7 @@ void ksspi_local_exit(void);
 int ksspi_kerberos_init(void);
 void ksspi_kerberos_exit(void);
 
+int ksspi_x509_init(void);
+void ksspi_x509_exit(void);
+
 #endif /* _KSSPI_PACKAGE_H */

@@ -10,4 +10,7 @@
 long ksspi_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 void ksspi_uapi_check(void);
 
+struct ksspi_cred;
+int ksspi_uapi_cred_fd(struct ksspi_cred *cred);
+
 #endif /* _KSSPI_UAPI_H */
