@@ -769,9 +769,13 @@ static void x509_ctx_wipe(struct x509_ctx *x)
 
 static struct x509_ctx *x509_ctx_of(struct ksspi_context *ctx)
 {
-	if (!ctx->pkg_data)
-		ctx->pkg_data = kzalloc(sizeof(struct x509_ctx), GFP_KERNEL);
-	return ctx->pkg_data;
+	struct x509_ctx *x = ctx->pkg_data;
+
+	if (!x) {
+		x = kzalloc(sizeof(*x), GFP_KERNEL);
+		ctx->pkg_data = x;
+	}
+	return x;
 }
 
 static int x509_step(struct ksspi_context *ctx, struct ksspi_leg *leg,

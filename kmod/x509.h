@@ -36,5 +36,4 @@ struct ksspi_x509_args {
 long ksspi_x509_ioctl_acquire(void __user *uarg);
 long ksspi_x509_ioctl_query(struct ksspi_context *ctx, void __user *uarg);
 
-
 #endif /* _KSSPI_X509_H */
