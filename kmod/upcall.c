@@ -465,8 +465,17 @@ static u8 *put_item(u8 *p, u16 type, const void *data, u32 len)
 }
 
 /* Request item types a package may pass (GROUPS the upcall adds). */
-#define REQUEST_ITEMS	(GENMASK(KSSPI_UPCALL_CCACHE_DATA, KSSPI_UPCALL_TARGET) | \
-			 GENMASK(KSSPI_UPCALL_X509_PROVEN, KSSPI_UPCALL_X509_CERTS))
+#define REQUEST_ITEMS	(BIT(KSSPI_UPCALL_TARGET) | BIT(KSSPI_UPCALL_PRINCIPAL) | \
+			 BIT(KSSPI_UPCALL_CCACHE) | BIT(KSSPI_UPCALL_KEYTAB) |  \
+			 BIT(KSSPI_UPCALL_INPUT) | BIT(KSSPI_UPCALL_STATE) |    \
+			 BIT(KSSPI_UPCALL_CCACHE_DATA) |			       \
+			 BIT(KSSPI_UPCALL_X509_CERTS) |			       \
+			 BIT(KSSPI_UPCALL_X509_TBS) |			       \
+			 BIT(KSSPI_UPCALL_X509_SIGNATURE) |		       \
+			 BIT(KSSPI_UPCALL_X509_SIG_ALG) |		       \
+			 BIT(KSSPI_UPCALL_X509_KEY_PATH) |		       \
+			 BIT(KSSPI_UPCALL_X509_CHAIN_PATH) |		       \
+			 BIT(KSSPI_UPCALL_X509_PROVEN))
 
 static int check_req(const struct ksspi_upcall_req *req)
 {
@@ -481,7 +490,8 @@ static int check_req(const struct ksspi_upcall_req *req)
 	for (i = 0; i < req->nr_items; i++) {
 		u16 type = req->items[i].type & ~KSSPI_UPCALL_ITEM_OPTIONAL;
 
-		if (!(REQUEST_ITEMS & BIT(type)) || seen & BIT(type) ||
+		if (type >= 32 || !(REQUEST_ITEMS & BIT(type)) ||
+		    seen & BIT(type) ||
 		    req->items[i].len > KSSPI_UPCALL_MAX ||
 		    (req->items[i].len && !req->items[i].data))
 			return -EINVAL;
