@@ -43,6 +43,8 @@ void kup_config_defaults(struct kup_config *cfg)
 	strcpy(cfg->kernel_user, "nobody");
 	cfg->unmapped = KUP_UNMAPPED_REFUSE;
 	cfg->timeout = 10;
+	cfg->x509_smartcard_eku = 1;
+	cfg->x509_max_chain = 6;
 }
 
 static int parse_bool(const char *v, int *out)
@@ -109,6 +111,28 @@ static int set_key(struct kup_config *cfg, const char *k, const char *v)
 		if (errno || *end || end == v || n < 1 || n > 300)
 			return -1;
 		cfg->timeout = (unsigned int)n;
+		return 0;
+	}
+	if (!strcmp(k, "x509_ca"))
+		return parse_path(v, cfg->x509_ca, sizeof(cfg->x509_ca), 0);
+	if (!strcmp(k, "x509_ca_dir"))
+		return parse_path(v, cfg->x509_ca_dir,
+				  sizeof(cfg->x509_ca_dir), 0);
+	if (!strcmp(k, "x509_crl"))
+		return parse_path(v, cfg->x509_crl, sizeof(cfg->x509_crl), 0);
+	if (!strcmp(k, "x509_rules"))
+		return parse_path(v, cfg->x509_rules,
+				  sizeof(cfg->x509_rules), 0);
+	if (!strcmp(k, "x509_require_strong"))
+		return parse_bool(v, &cfg->x509_require_strong);
+	if (!strcmp(k, "x509_smartcard_eku"))
+		return parse_bool(v, &cfg->x509_smartcard_eku);
+	if (!strcmp(k, "x509_max_chain")) {
+		errno = 0;
+		n = strtoul(v, &end, 10);
+		if (errno || *end || end == v || n < 2 || n > 16)
+			return -1;
+		cfg->x509_max_chain = (unsigned int)n;
 		return 0;
 	}
 	if (!strcmp(k, "kernel_user")) {
@@ -193,6 +217,7 @@ int kup_config_load(const char *path, uid_t owner, struct kup_config *cfg,
 	int fd, ret;
 
 	kup_config_defaults(cfg);
+	cfg->file_owner = owner;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
 	if (fd < 0) {
 		if (errno == ENOENT)

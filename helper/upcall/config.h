@@ -26,6 +26,15 @@ struct kup_config {
 	enum kup_unmapped unmapped;
 	unsigned int timeout;		/* seconds for the whole request */
 	int debug;			/* log more */
+	/* x509 package (x509.c, certmap.c); files checked like this one */
+	char x509_ca[KUP_PATH_MAX];	/* PEM bundle of trust anchors */
+	char x509_ca_dir[KUP_PATH_MAX];	/* directory of PEM anchors */
+	char x509_crl[KUP_PATH_MAX];	/* PEM CRLs: checking turned on */
+	char x509_rules[KUP_PATH_MAX];	/* certificate -> account rules */
+	int x509_require_strong;	/* KB5014754 full enforcement */
+	int x509_smartcard_eku;		/* accept MS smartcard-logon EKU */
+	unsigned int x509_max_chain;	/* certificates in a path, 2-16 */
+	uid_t file_owner;		/* who must own the files (root) */
 };
 
 void kup_config_defaults(struct kup_config *cfg);

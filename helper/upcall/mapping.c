@@ -37,11 +37,9 @@ enum kup_map_result kup_map_account(krb5_context kctx, const char *principal,
 				    char *why, size_t whylen)
 {
 	krb5_principal p = NULL;
-	struct passwd pw, *pwp = NULL;
 	krb5_error_code kret;
 	enum kup_map_result res = KUP_MAP_ERROR;
-	char pwbuf[4096];
-	int n, r;
+	char local[sizeof(id->local)];
 
 	memset(id, 0, sizeof(*id));
 	kret = krb5_parse_name_flags(kctx, principal,
@@ -51,13 +49,37 @@ enum kup_map_result kup_map_account(krb5_context kctx, const char *principal,
 			 krb5_get_error_message(kctx, kret));
 		goto out;
 	}
-	kret = krb5_aname_to_localname(kctx, p, sizeof(id->local), id->local);
+	kret = krb5_aname_to_localname(kctx, p, sizeof(local), local);
 	if (kret) {
 		snprintf(why, whylen, "no local name (auth_to_local): %s",
 			 krb5_get_error_message(kctx, kret));
 		res = KUP_MAP_UNMAPPED;
 		goto out;
 	}
+	res = kup_map_local(local, cfg, id, why, whylen);
+out:
+	if (p)
+		krb5_free_principal(kctx, p);
+	return res;
+}
+
+enum kup_map_result kup_map_local(const char *local,
+				  const struct kup_config *cfg,
+				  struct kup_identity *id,
+				  char *why, size_t whylen)
+{
+	struct passwd pw, *pwp = NULL;
+	enum kup_map_result res = KUP_MAP_ERROR;
+	char pwbuf[4096];
+	int n, r;
+
+	memset(id, 0, sizeof(*id));
+	if (strlen(local) >= sizeof(id->local)) {
+		snprintf(why, whylen, "local name too long");
+		res = KUP_MAP_UNMAPPED;
+		goto out;
+	}
+	strcpy(id->local, local);
 	if (!kup_string_ok((const uint8_t *)id->local, strlen(id->local))) {
 		snprintf(why, whylen, "local name is not printable");
 		res = KUP_MAP_UNMAPPED;
@@ -119,8 +141,6 @@ enum kup_map_result kup_map_account(krb5_context kctx, const char *principal,
 	}
 	res = KUP_MAP_OK;
 out:
-	if (p)
-		krb5_free_principal(kctx, p);
 	if (res != KUP_MAP_OK) {
 		free(id->groups);
 		id->groups = NULL;

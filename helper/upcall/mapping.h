@@ -33,6 +33,11 @@ enum kup_map_result kup_map_account(krb5_context kctx, const char *principal,
 				    const struct kup_config *cfg,
 				    struct kup_identity *id,
 				    char *why, size_t whylen);
+/* The same from a local account name (x509 rules give one). */
+enum kup_map_result kup_map_local(const char *local,
+				  const struct kup_config *cfg,
+				  struct kup_identity *id,
+				  char *why, size_t whylen);
 enum kup_map_result kup_map_check_ids(uid_t uid, gid_t gid,
 				      const struct kup_config *cfg);
 void kup_identity_free(struct kup_identity *id);
