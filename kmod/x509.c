@@ -313,7 +313,7 @@ static int x509_cred_outbound(struct ksspi_cred *cred,
 	/* The upcall checked the items' form; here, that they fit. */
 	ret = -EBADMSG;
 	if (!reply->client_name || !reply->x509_sig_alg ||
-	    !reply->x509_certs == !a->chain_path)
+	    !reply->x509_certs != !a->chain_path)
 		goto err_reply;
 	/* The kernel signs RSA PKCS#1 v1.5 only; the leaf must be RSA. */
 	if (xc->key && reply->x509_sig_alg == KSSPI_X509_SIG_ECDSA_SHA256) {

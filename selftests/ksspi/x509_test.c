@@ -809,7 +809,21 @@ TEST_F_TIMEOUT(bad, refused, 120)
  * Under x509_require_strong only the key binding logs alice on: her RSA
  * certificate (UPN rule, weak) is refused, her EC one (key hash) works.
  */
-TEST(strong_policy)
+FIXTURE(misc) {
+	int unused;
+};
+
+FIXTURE_SETUP(misc)
+{
+	ASSERT_EQ(0, run_setup());
+}
+
+FIXTURE_TEARDOWN(misc)
+{
+	EXPECT_EQ(0, use_conf("CONF"));
+}
+
+TEST_F_TIMEOUT(misc, strong_policy, 180)
 {
 	struct out_args rsa = { .uid = ALICE_UID }, ec = { .uid = ALICE_UID };
 	struct ksspi_x509_info xi;
@@ -845,7 +859,7 @@ TEST(strong_policy)
 }
 
 /* What AcquireCredentialsHandle refuses, with which errno. */
-TEST(acquire_errors)
+TEST_F_TIMEOUT(misc, acquire_errors, 120)
 {
 	static const uint8_t one[5] = { 0x30, 0x03, 0x02, 0x01, 0x00 };
 	static uint8_t der[BIG], many[BIG];
