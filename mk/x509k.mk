@@ -10,3 +10,14 @@ UPCALL_LIBS += -lcrypto
 KSRC_FILES += kmod/x509.c kmod/x509.h
 
 LDLIBS_x509_test := -lkeyutils -lcrypto
+
+# The kernel-only TLS-peer entry's test module (KSSPI_X509_KAPI_KO).
+.PHONY: x509-kapi-module x509-kapi-clean
+all: x509-kapi-module
+x509-kapi-module: module
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/x509kapi \
+		KBUILD_EXTRA_SYMBOLS=$(CURDIR)/Module.symvers W=1 modules
+x509-kapi-clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/x509kapi clean
+clean: x509-kapi-clean
+KSRC_FILES += selftests/x509kapi/ksspi_x509_kapi.c
