@@ -7,7 +7,6 @@
 
 UPCALL_LIBS += -lcrypto
 
-KSRC_FILES += kmod/x509.c kmod/x509.h
 
 LDLIBS_x509_test := -lkeyutils -lcrypto
 

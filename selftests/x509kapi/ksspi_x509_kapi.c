@@ -73,7 +73,7 @@ static ssize_t accept_write(struct file *file, const char __user *ubuf,
 		ksspi_delete_security_context(ctx);
 	} else {
 		snprintf(result, sizeof(result), "status=0x%08x ctx=%d\n",
-			 (u32)status, ctx != NULL);
+			 (u32)status, !!ctx);
 	}
 	ksspi_free_credentials(cred);
 	ret = len;
