@@ -451,7 +451,10 @@ static s32 initiate_hello(struct ksspi_context *ctx, struct x509_ctx *x,
 	return SEC_I_CONTINUE_NEEDED;
 }
 
-/* Signs @tbs with the handle's keyring key: PKCS#1 v1.5, SHA-256. */
+/*
+ * Signs @tbs with the handle's keyring key: PKCS#1 v1.5, SHA-256.  @sig
+ * must be heap memory of %KSSPI_UPCALL_X509_SIG_MAX bytes.
+ */
 static s32 sign_keyring(const struct x509_cred *xc, const u8 *tbs,
 			u8 *sig, u32 *sig_len)
 {
@@ -462,12 +465,16 @@ static s32 sign_keyring(const struct x509_cred *xc, const u8 *tbs,
 		.in_len = SHA256_DIGEST_SIZE,
 		.out_len = KSSPI_UPCALL_X509_SIG_MAX,
 	};
-	u8 digest[SHA256_DIGEST_SIZE];
+	u8 *digest;
 	int ret;
 
+	/* Both go into scatterlists: heap, never the (vmapped) stack. */
+	digest = kmalloc(SHA256_DIGEST_SIZE, GFP_KERNEL);
+	if (!digest)
+		return SEC_E_INSUFFICIENT_MEMORY;
 	sha256(tbs, X509_TBS_LEN, digest);
 	ret = create_signature(&params, digest, sig);
-	memzero_explicit(digest, sizeof(digest));
+	kfree_sensitive(digest);
 	if (ret < 0) {
 		pr_info_ratelimited("ksspi: x509: keyring signature failed: %d\n",
 				    ret);
