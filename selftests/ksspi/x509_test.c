@@ -507,6 +507,7 @@ TEST_F_TIMEOUT(x509, good, 120)
 {
 	char mine[PATH_MAX], theirs[PATH_MAX], name[1024];
 	struct ksspi_token_info ti = { .size = sizeof(ti) };
+	uint32_t groups[64];
 	struct ksspi_x509_info xi;
 	struct imp_args ia;
 	struct hs h;
@@ -538,6 +539,8 @@ TEST_F_TIMEOUT(x509, good, 120)
 	ASSERT_LE(0, tok);
 	ti.name = (uintptr_t)name;
 	ti.name_size = sizeof(name);
+	ti.groups = (uintptr_t)groups;
+	ti.ngroups = 64;
 	ASSERT_EQ(0, ksspi_query_token(tok, &ti));
 	EXPECT_EQ(ALICE_UID, ti.uid);
 	EXPECT_EQ(ALICE_GID, ti.gid);
