@@ -82,6 +82,7 @@ static const char x509_tbs_context[32] = "ksspi x509 proof of possession 1";
  * @sig_alg: KSSPI_X509_SIG_* the handle signs with.
  * @key_path: the helper signs with this file, or NULL.
  * @key: or the kernel signs with this asymmetric key (a reference).
+ * @key_sig_size: the size of @key's signatures (its modulus).
  */
 struct x509_cred {
 	u8 *certs;
@@ -89,6 +90,7 @@ struct x509_cred {
 	u32 sig_alg;
 	char *key_path;
 	struct key *key;
+	u32 key_sig_size;
 };
 
 /* Where a context stands. */
@@ -207,7 +209,7 @@ static int acquire_errno(s32 status)
  * PKCS#1 v1.5 SHA-256 -- an RSA key with its private part.  The handle
  * keeps the reference, as a descriptor keeps a file open.
  */
-static int x509_get_key(key_serial_t serial, struct key **keyp)
+static int x509_get_key(key_serial_t serial, struct key **keyp, u32 *sig_size)
 {
 	struct kernel_pkey_params params = {
 		.encoding = "pkcs1",
@@ -239,6 +241,7 @@ static int x509_get_key(key_serial_t serial, struct key **keyp)
 	    !info.max_sig_size || info.max_sig_size > KSSPI_UPCALL_X509_SIG_MAX)
 		goto err_unsupported;
 	*keyp = key;
+	*sig_size = info.max_sig_size;
 	return 0;
 
 err_unsupported:
@@ -282,7 +285,7 @@ static int x509_cred_outbound(struct ksspi_cred *cred,
 	if (!xc)
 		return -ENOMEM;
 	if (a->key_serial) {
-		ret = x509_get_key(a->key_serial, &xc->key);
+		ret = x509_get_key(a->key_serial, &xc->key, &xc->key_sig_size);
 		if (ret)
 			goto err_free;
 	} else {
@@ -463,7 +466,11 @@ static s32 sign_keyring(const struct x509_cred *xc, const u8 *tbs,
 		.encoding = "pkcs1",
 		.hash_algo = "sha256",
 		.in_len = SHA256_DIGEST_SIZE,
-		.out_len = KSSPI_UPCALL_X509_SIG_MAX,
+		/*
+		 * Exactly the key's size: 6.1's pkcs1pad pads a short
+		 * result up to the key size assuming out_len is no more.
+		 */
+		.out_len = xc->key_sig_size,
 	};
 	u8 *digest;
 	int ret;
