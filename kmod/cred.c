@@ -93,7 +93,9 @@ int ksspi_cred_acquire(const struct ksspi_cred_args *args,
 	cred->owner = get_current_cred();
 
 	if (pkg->ops->cred_init) {
+		cred->pkg_args = args->pkg_args;
 		ret = pkg->ops->cred_init(cred);
+		cred->pkg_args = NULL;
 		if (ret)
 			goto err_put_owner;
 	}

@@ -187,5 +187,9 @@ int __must_check ksspi_socket_query(struct socket *sock,
 				    struct ksspi_socket_security *sec);
 const struct cred * __must_check
 ksspi_impersonate_socket_peer(struct socket *sock);
+s32 __must_check ksspi_x509_accept_tls_peer(struct ksspi_cred *cred,
+					    const u8 *chain, u32 chain_len,
+					    bool possession_proven,
+					    struct ksspi_context **ctxp);
 
 #endif /* _KSSPI_H */

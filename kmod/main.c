@@ -70,11 +70,16 @@ static int __init ksspi_init(void)
 	ret = ksspi_kerberos_init();
 	if (ret)
 		goto err_upcall;
-	ret = misc_register(&ksspi_dev);
+	ret = ksspi_x509_init();
 	if (ret)
 		goto err_kerberos;
+	ret = misc_register(&ksspi_dev);
+	if (ret)
+		goto err_x509;
 	return 0;
 
+err_x509:
+	ksspi_x509_exit();
 err_kerberos:
 	ksspi_kerberos_exit();
 err_upcall:
@@ -89,6 +94,7 @@ err_stats:
 static void __exit ksspi_exit(void)
 {
 	misc_deregister(&ksspi_dev);
+	ksspi_x509_exit();
 	ksspi_kerberos_exit();
 	ksspi_upcall_exit();
 	ksspi_stats_exit();

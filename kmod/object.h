@@ -34,6 +34,8 @@ struct ksspi_package;
  *	through the ioctl: the package uses the system's credentials.
  * @expiry: when it expires (0: never).
  * @pkg_data: the package's state.
+ * @pkg_args: package-specific acquire arguments (&ksspi_cred_args.pkg_args),
+ *	set only while the package's cred_init runs.
  */
 struct ksspi_cred {
 	struct kref ref;
@@ -46,6 +48,7 @@ struct ksspi_cred {
 	bool kernel;
 	time64_t expiry;
 	void *pkg_data;
+	const void *pkg_args;
 };
 
 /**
@@ -56,6 +59,8 @@ struct ksspi_cred {
  * @ccache: credential cache name, or NULL.
  * @keytab: keytab name, or NULL.
  * @kernel: see &struct ksspi_cred.
+ * @pkg_args: the package's own arguments (x509: &struct ksspi_x509_args),
+ *	or NULL.
  */
 struct ksspi_cred_args {
 	const char *package;
@@ -64,6 +69,7 @@ struct ksspi_cred_args {
 	const char *ccache;
 	const char *keytab;
 	bool kernel;
+	const void *pkg_args;
 };
 
 /**

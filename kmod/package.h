@@ -110,4 +110,7 @@ int ksspi_message(struct ksspi_context *ctx, struct ksspi_msg *msg,
 int ksspi_kerberos_init(void);
 void ksspi_kerberos_exit(void);
 
+int ksspi_x509_init(void);
+void ksspi_x509_exit(void);
+
 #endif /* _KSSPI_PACKAGE_H */

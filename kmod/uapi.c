@@ -26,6 +26,7 @@
 #include "impersonate.h"
 #include "socket.h"
 #include "uapi.h"
+#include "x509.h"
 
 /*
  * Copies in an argument whose first member is its size: at least @ksize
@@ -639,6 +640,8 @@ static long ctx_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	}
 	case KSSPI_IOC_REVERT:
 		return revert(uarg);
+	case KSSPI_IOC_X509_QUERY:
+		return ksspi_x509_ioctl_query(ctx, uarg);
 	}
 	return -ENOTTY;
 }
@@ -913,6 +916,23 @@ out_free:
 	return ret;
 }
 
+/**
+ * ksspi_uapi_cred_fd() - A credentials descriptor for a new handle.
+ * @cred: the handle; its reference moves to the descriptor (dropped when
+ *	no descriptor can be made).
+ *
+ * Return: the descriptor, or a negative errno.
+ */
+int ksspi_uapi_cred_fd(struct ksspi_cred *cred)
+{
+	int fd = anon_inode_getfd("[ksspi-cred]", &cred_fops, cred,
+				  O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		ksspi_cred_put(cred);
+	return fd;
+}
+
 static long dev_whoami(void __user *uarg)
 {
 	struct ksspi_token_info ti;
@@ -949,6 +969,8 @@ long ksspi_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return dev_acquire(uarg);
 	case KSSPI_IOC_WHOAMI:
 		return dev_whoami(uarg);
+	case KSSPI_IOC_X509_ACQUIRE:
+		return ksspi_x509_ioctl_acquire(uarg);
 	case KSSPI_IOC_REVERT:
 		return revert(uarg);
 	case KSSPI_IOC_SOCKET_ATTACH ... KSSPI_IOC_SOCKET_REVERT:
@@ -980,4 +1002,6 @@ void ksspi_uapi_check(void)
 	BUILD_BUG_ON(sizeof(struct ksspi_socket_attach) != 16);
 	BUILD_BUG_ON(sizeof(struct ksspi_socket_info) != 64);
 	BUILD_BUG_ON(sizeof(struct ksspi_socket_impersonate) != 24);
+	BUILD_BUG_ON(sizeof(struct ksspi_x509_acquire) != 72);
+	BUILD_BUG_ON(sizeof(struct ksspi_x509_info) != 32);
 }

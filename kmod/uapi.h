@@ -12,5 +12,7 @@ void ksspi_uapi_check(void);
 
 struct ksspi_context;
 struct ksspi_context *ksspi_context_from_fd(int fd);
+struct ksspi_cred;
+int ksspi_uapi_cred_fd(struct ksspi_cred *cred);
 
 #endif /* _KSSPI_UAPI_H */

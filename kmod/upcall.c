@@ -464,12 +464,25 @@ static u8 *put_item(u8 *p, u16 type, const void *data, u32 len)
 	return p + ALIGN(len, KSSPI_UPCALL_ALIGN);
 }
 
+/* Request item types a package may pass (GROUPS the upcall adds). */
+#define REQUEST_ITEMS	(BIT(KSSPI_UPCALL_TARGET) | BIT(KSSPI_UPCALL_PRINCIPAL) | \
+			 BIT(KSSPI_UPCALL_CCACHE) | BIT(KSSPI_UPCALL_KEYTAB) |  \
+			 BIT(KSSPI_UPCALL_INPUT) | BIT(KSSPI_UPCALL_STATE) |    \
+			 BIT(KSSPI_UPCALL_CCACHE_DATA) |			       \
+			 BIT(KSSPI_UPCALL_X509_CERTS) |			       \
+			 BIT(KSSPI_UPCALL_X509_TBS) |			       \
+			 BIT(KSSPI_UPCALL_X509_SIGNATURE) |		       \
+			 BIT(KSSPI_UPCALL_X509_SIG_ALG) |		       \
+			 BIT(KSSPI_UPCALL_X509_KEY_PATH) |		       \
+			 BIT(KSSPI_UPCALL_X509_CHAIN_PATH) |		       \
+			 BIT(KSSPI_UPCALL_X509_PROVEN))
+
 static int check_req(const struct ksspi_upcall_req *req)
 {
 	u32 seen = 0;
 	unsigned int i;
 
-	if (req->op < KSSPI_UPCALL_ACQUIRE || req->op > KSSPI_UPCALL_DONOR ||
+	if (req->op < KSSPI_UPCALL_ACQUIRE || req->op > KSSPI_UPCALL_X509_CHAIN ||
 	    req->flags & ~(KSSPI_UPCALL_F_KERNEL | KSSPI_UPCALL_F_LUCID) ||
 	    !req->requester ||
 	    req->nr_items > KSSPI_UPCALL_ITEMS_MAX)
@@ -477,8 +490,8 @@ static int check_req(const struct ksspi_upcall_req *req)
 	for (i = 0; i < req->nr_items; i++) {
 		u16 type = req->items[i].type & ~KSSPI_UPCALL_ITEM_OPTIONAL;
 
-		if (type < KSSPI_UPCALL_TARGET ||
-		    type > KSSPI_UPCALL_CCACHE_DATA || seen & BIT(type) ||
+		if (type >= 32 || !(REQUEST_ITEMS & BIT(type)) ||
+		    seen & BIT(type) ||
 		    req->items[i].len > KSSPI_UPCALL_MAX ||
 		    (req->items[i].len && !req->items[i].data))
 			return -EINVAL;
@@ -565,12 +578,17 @@ static u8 *build_request(const struct ksspi_upcall_req *req, u64 id,
 			 BIT(KSSPI_UPCALL_SESSION_KEY) |		       \
 			 BIT(KSSPI_UPCALL_DELEGATED) |			       \
 			 BIT(KSSPI_UPCALL_MESSAGE) |			       \
-			 BIT(KSSPI_UPCALL_LUCID))
+			 BIT(KSSPI_UPCALL_LUCID) |			       \
+			 X509_ITEMS)
+#define X509_ITEMS	(BIT(KSSPI_UPCALL_X509_CERTS) |		       \
+			 BIT(KSSPI_UPCALL_X509_SIGNATURE) |		       \
+			 BIT(KSSPI_UPCALL_X509_SIG_ALG) |		       \
+			 BIT(KSSPI_UPCALL_X509_STRENGTH))
 #define STRING_ITEMS	(BIT(KSSPI_UPCALL_CLIENT_NAME) |		       \
 			 BIT(KSSPI_UPCALL_SERVER_NAME) |		       \
 			 BIT(KSSPI_UPCALL_LOCAL_NAME) |			       \
 			 BIT(KSSPI_UPCALL_MESSAGE))
-#define NR_TYPES	(KSSPI_UPCALL_LUCID + 1)
+#define NR_TYPES	(KSSPI_UPCALL_X509_STRENGTH + 1)
 #define LUCID_FLAGS	(KSSPI_UPCALL_LUCID_INITIATOR |			       \
 			 KSSPI_UPCALL_LUCID_ACCEPTOR_SUBKEY)
 
@@ -581,6 +599,68 @@ struct response {
 	const u8 *data[NR_TYPES];
 	u32 len[NR_TYPES];
 };
+
+/* Length of the DER TLV at @p (at most @room bytes), or 0 if it is none. */
+static u32 der_tlv_len(const u8 *p, u32 room)
+{
+	u32 n, len = 0, i;
+
+	if (room < 2)
+		return 0;
+	if (p[1] < 0x80) {
+		len = p[1];
+		n = 2;
+	} else {
+		/* Definite long form, minimal, at most 4 length bytes. */
+		i = p[1] & 0x7f;
+		if (!i || i > 4 || room < 2 + i || !p[2])
+			return 0;
+		for (n = 0; n < i; n++)
+			len = len << 8 | p[2 + n];
+		if (len < 0x80)
+			return 0;
+		n = 2 + i;
+	}
+	if (len > room - n)
+		return 0;
+	return n + len;
+}
+
+/**
+ * ksspi_upcall_x509_split() - Split a chain into its certificates.
+ * @der: DER certificates back to back, leaf first.
+ * @len: bytes at @der.
+ * @off: out, the offset of each certificate, or NULL.
+ * @lens: out, the length of each certificate, or NULL.
+ *
+ * Checks the framing only (each a SEQUENCE of a definite, minimal length,
+ * nothing between or after them); the helper validates the certificates
+ * with OpenSSL.
+ *
+ * Return: the number of certificates (1 to %KSSPI_UPCALL_X509_CERTS_MAX),
+ * or -EINVAL.
+ */
+int ksspi_upcall_x509_split(const u8 *der, u32 len, u32 *off, u32 *lens)
+{
+	u32 pos = 0, n = 0, l;
+
+	if (!len || len > KSSPI_UPCALL_X509_CHAIN_MAX)
+		return -EINVAL;
+	while (pos < len) {
+		if (n == KSSPI_UPCALL_X509_CERTS_MAX || der[pos] != 0x30)
+			return -EINVAL;
+		l = der_tlv_len(der + pos, len - pos);
+		if (!l)
+			return -EINVAL;
+		if (off)
+			off[n] = pos;
+		if (lens)
+			lens[n] = l;
+		pos += l;
+		n++;
+	}
+	return n;
+}
 
 static bool printable(const u8 *s, u32 len)
 {
@@ -641,6 +721,33 @@ static const char *parse_items(const u8 *buf, u32 size, struct response *r)
 		return "output token too long";
 	if (r->len[KSSPI_UPCALL_SESSION_KEY] > KSSPI_UPCALL_SESSION_KEY_MAX)
 		return "session key too long";
+	if (r->seen & BIT(KSSPI_UPCALL_X509_CERTS) &&
+	    ksspi_upcall_x509_split(r->data[KSSPI_UPCALL_X509_CERTS],
+				    r->len[KSSPI_UPCALL_X509_CERTS],
+				    NULL, NULL) < 0)
+		return "bad certificate chain";
+	if (r->len[KSSPI_UPCALL_X509_SIGNATURE] > KSSPI_UPCALL_X509_SIG_MAX)
+		return "signature too long";
+	if (r->seen & BIT(KSSPI_UPCALL_X509_SIG_ALG)) {
+		u32 alg;
+
+		if (r->len[KSSPI_UPCALL_X509_SIG_ALG] != sizeof(alg))
+			return "bad signature algorithm";
+		memcpy(&alg, r->data[KSSPI_UPCALL_X509_SIG_ALG], sizeof(alg));
+		if (alg < KSSPI_X509_SIG_RSA_PKCS1_SHA256 ||
+		    alg > KSSPI_X509_SIG_RSA_PSS_SHA256)
+			return "bad signature algorithm";
+	}
+	if (r->seen & BIT(KSSPI_UPCALL_X509_STRENGTH)) {
+		u32 st;
+
+		if (r->len[KSSPI_UPCALL_X509_STRENGTH] != sizeof(st))
+			return "bad binding strength";
+		memcpy(&st, r->data[KSSPI_UPCALL_X509_STRENGTH], sizeof(st));
+		if (st < KSSPI_X509_STRENGTH_WEAK ||
+		    st > KSSPI_X509_STRENGTH_STRONG)
+			return "bad binding strength";
+	}
 	if (r->seen & BIT(KSSPI_UPCALL_LUCID)) {
 		struct ksspi_upcall_lucid lucid;
 
@@ -674,8 +781,11 @@ static const char *check_response(const struct upcall_call *call,
 				  const struct response *r)
 {
 	const struct ksspi_upcall_response *h = &r->hdr;
-	bool acceptor = call->req->op == KSSPI_UPCALL_ACCEPT &&
+	u16 op = call->req->op;
+	bool acceptor = (op == KSSPI_UPCALL_ACCEPT ||
+			 op == KSSPI_UPCALL_X509_ACCEPT) &&
 			h->status == SEC_E_OK;
+	bool ok = h->status == SEC_E_OK;
 	bool delegation = h->level == SECURITY_DELEGATION;
 	bool has_uid = h->uid != (u32)-1;
 	u32 i, n;
@@ -723,6 +833,27 @@ static const char *check_response(const struct upcall_call *call,
 	      call->req->op != KSSPI_UPCALL_ACCEPT) ||
 	     !(r->seen & BIT(KSSPI_UPCALL_SESSION_KEY))))
 		return "lucid context not asked for or without a key";
+	/* Each x509 item answers one operation, and only its success. */
+	if (r->seen & X509_ITEMS && !ok)
+		return "x509 item with a failure";
+	if (r->seen & (BIT(KSSPI_UPCALL_X509_CERTS) |
+		       BIT(KSSPI_UPCALL_X509_SIG_ALG)) &&
+	    op != KSSPI_UPCALL_X509_CHAIN)
+		return "certificates not asked for";
+	if (op == KSSPI_UPCALL_X509_CHAIN && ok &&
+	    !(r->seen & BIT(KSSPI_UPCALL_X509_SIG_ALG)))
+		return "chain without a signature algorithm";
+	if (!(r->seen & BIT(KSSPI_UPCALL_X509_SIGNATURE)) !=
+	    !(op == KSSPI_UPCALL_X509_SIGN && ok))
+		return "signature missing or not asked for";
+	if (!(r->seen & BIT(KSSPI_UPCALL_X509_STRENGTH)) !=
+	    !(op == KSSPI_UPCALL_X509_ACCEPT && ok))
+		return "binding strength missing or not asked for";
+	if (op == KSSPI_UPCALL_X509_ACCEPT && ok &&
+	    (!has_uid || !(r->seen & BIT(KSSPI_UPCALL_CLIENT_NAME)) ||
+	     h->level != SECURITY_IMPERSONATION || h->enctype ||
+	     r->seen & BIT(KSSPI_UPCALL_LUCID)))
+		return "x509 logon without an identity";
 	n = r->len[KSSPI_UPCALL_GROUPS] / sizeof(u32);
 	for (i = 0; i < n; i++)
 		if (group_at(r, i) == (u32)-1)
@@ -836,6 +967,16 @@ static int make_reply(struct upcall_call *call, const struct response *r,
 				      &reply->session_key_len);
 	reply->delegated = dup_data(r, KSSPI_UPCALL_DELEGATED,
 				    &reply->delegated_len);
+	reply->x509_certs = dup_data(r, KSSPI_UPCALL_X509_CERTS,
+				     &reply->x509_certs_len);
+	reply->x509_sig = dup_data(r, KSSPI_UPCALL_X509_SIGNATURE,
+				   &reply->x509_sig_len);
+	if (r->seen & BIT(KSSPI_UPCALL_X509_SIG_ALG))
+		memcpy(&reply->x509_sig_alg,
+		       r->data[KSSPI_UPCALL_X509_SIG_ALG], sizeof(u32));
+	if (r->seen & BIT(KSSPI_UPCALL_X509_STRENGTH))
+		memcpy(&reply->x509_strength,
+		       r->data[KSSPI_UPCALL_X509_STRENGTH], sizeof(u32));
 	if (r->seen & BIT(KSSPI_UPCALL_LUCID)) {
 		memcpy(&reply->lucid, r->data[KSSPI_UPCALL_LUCID],
 		       sizeof(reply->lucid));
@@ -847,7 +988,9 @@ static int make_reply(struct upcall_call *call, const struct response *r,
 	    missing(r, KSSPI_UPCALL_SERVER_NAME, reply->server_name) ||
 	    missing(r, KSSPI_UPCALL_LOCAL_NAME, reply->local_name) ||
 	    missing(r, KSSPI_UPCALL_SESSION_KEY, reply->session_key) ||
-	    missing(r, KSSPI_UPCALL_DELEGATED, reply->delegated))
+	    missing(r, KSSPI_UPCALL_DELEGATED, reply->delegated) ||
+	    missing(r, KSSPI_UPCALL_X509_CERTS, reply->x509_certs) ||
+	    missing(r, KSSPI_UPCALL_X509_SIGNATURE, reply->x509_sig))
 		goto err_nomem;
 
 	if (call->req->op == KSSPI_UPCALL_DONOR) {
@@ -1074,6 +1217,8 @@ void ksspi_upcall_reply_free(struct ksspi_upcall_reply *reply)
 	kfree(reply->message);
 	kfree_sensitive(reply->session_key);
 	kfree_sensitive(reply->delegated);
+	kfree(reply->x509_certs);
+	kfree(reply->x509_sig);
 	if (reply->instantiator)
 		put_cred(reply->instantiator);
 	kfree(reply);

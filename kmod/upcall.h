@@ -82,6 +82,12 @@ struct ksspi_upcall_req {
  * @has_lucid: @lucid is valid (only when the request had
  *	%KSSPI_UPCALL_F_LUCID; then @session_key is there too).
  * @lucid: per-message state of the established context.
+ * @x509_certs: %KSSPI_UPCALL_X509_CERTS (framing checked), or NULL.
+ * @x509_certs_len: its length.
+ * @x509_sig: %KSSPI_UPCALL_X509_SIGNATURE, or NULL.
+ * @x509_sig_len: its length.
+ * @x509_sig_alg: %KSSPI_UPCALL_X509_SIG_ALG (a KSSPI_X509_SIG_*), or 0.
+ * @x509_strength: %KSSPI_UPCALL_X509_STRENGTH (KSSPI_X509_STRENGTH_*), or 0.
  * @instantiator: the credentials of the process that instantiated the key
  *	when their real, effective, saved and filesystem uids are all @uid
  *	(in the initial user namespace), else NULL: a task credential of the
@@ -116,12 +122,19 @@ struct ksspi_upcall_reply {
 	u32 delegated_len;
 	bool has_lucid;
 	struct ksspi_upcall_lucid lucid;
+	u8 *x509_certs;
+	u32 x509_certs_len;
+	u8 *x509_sig;
+	u32 x509_sig_len;
+	u32 x509_sig_alg;
+	u32 x509_strength;
 	const struct cred *instantiator;
 };
 
 int ksspi_upcall(const struct ksspi_upcall_req *req,
 		 struct ksspi_upcall_reply **replyp);
 void ksspi_upcall_reply_free(struct ksspi_upcall_reply *reply);
+int ksspi_upcall_x509_split(const u8 *der, u32 len, u32 *off, u32 *lens);
 const struct cred *ksspi_upcall_anon_donor(void);
 unsigned int ksspi_upcall_in_flight(void);
 void ksspi_upcall_show_failures(struct seq_file *m);

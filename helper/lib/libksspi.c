@@ -142,6 +142,53 @@ KSSPI_API int ksspi_acquire_credentials_from(int dev, const char *package,
 				  keytab, expiry));
 }
 
+KSSPI_API int ksspi_acquire_x509_credentials(int dev, uint32_t use,
+					     const char *principal,
+					     const char *chain_path,
+					     const void *chain,
+					     size_t chain_len,
+					     const char *key_path,
+					     int32_t key_serial,
+					     int64_t *expiry)
+{
+	struct ksspi_x509_acquire xa = {
+		.size = sizeof(xa),
+		.use = use,
+		.key_serial = key_serial,
+	};
+	int ret;
+
+	if (principal) {
+		xa.principal = (uintptr_t)principal;
+		xa.principal_len = strlen(principal);
+	}
+	if (chain_path) {
+		xa.chain_path = (uintptr_t)chain_path;
+		xa.chain_path_len = strlen(chain_path);
+	}
+	if (chain) {
+		if (chain_len > UINT32_MAX)
+			return with_errno(-EINVAL);
+		xa.chain = (uintptr_t)chain;
+		xa.chain_len = chain_len;
+	}
+	if (key_path) {
+		xa.key_path = (uintptr_t)key_path;
+		xa.key_path_len = strlen(key_path);
+	}
+	ret = ioctl_ret(ioctl(dev, KSSPI_IOC_X509_ACQUIRE, &xa));
+	if (ret >= 0 && expiry)
+		*expiry = xa.expiry;
+	return with_errno(ret);
+}
+
+KSSPI_API int ksspi_query_x509_info(int ctx, struct ksspi_x509_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->size = sizeof(*info);
+	return with_errno(ioctl_ret(ioctl(ctx, KSSPI_IOC_X509_QUERY, info)));
+}
+
 KSSPI_API int ksspi_new_context(int cred, uint32_t direction,
 				const char *target, uint32_t req_flags)
 {
@@ -463,7 +510,7 @@ KSSPI_API const char *ksspi_status_string(int32_t status)
 		N(SEC_E_ALGORITHM_MISMATCH), N(SEC_E_UNFINISHED_CONTEXT_DELETED),
 		N(SEC_E_WRONG_CREDENTIAL_HANDLE), N(SEC_E_BAD_BINDINGS),
 		N(SEC_E_CERT_WRONG_USAGE), N(SEC_E_INVALID_PARAMETER),
-		N(SEC_E_MUTUAL_AUTH_FAILED),
+		N(SEC_E_MUTUAL_AUTH_FAILED), N(CRYPT_E_REVOKED),
 #undef N
 	};
 	size_t i;

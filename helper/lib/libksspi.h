@@ -42,6 +42,28 @@ int ksspi_acquire_credentials_from(int dev, const char *package,
 				   uint32_t use, const char *principal,
 				   const char *ccache, const char *keytab,
 				   int64_t *expiry);
+/*
+ * AcquireCredentialsHandle of the x509 package
+ * (Documentation/userspace-api/x509.rst).  Inbound: @principal, the
+ * target name the acceptor answers to; nothing else.  Outbound: a chain
+ * (@chain_path, a PEM file the helper reads with the caller's ids, or
+ * @chain/@chain_len, DER certificates back to back, leaf first) and a key
+ * (@key_path, a PEM file the helper signs with as the caller, or
+ * @key_serial, an asymmetric RSA key with its private part in a keyring
+ * the caller may search).  Returns a credentials descriptor, or -errno
+ * (errno too): EINVAL bad combination, ENOKEY no such file or key, EACCES
+ * not readable by the caller, EKEYREJECTED the key does not belong to the
+ * leaf or the chain does not parse, EOPNOTSUPP a keyring key that cannot
+ * sign PKCS#1 v1.5 SHA-256, and the helper errnos of
+ * ksspi_acquire_credentials_from().
+ */
+int ksspi_acquire_x509_credentials(int dev, uint32_t use,
+				   const char *principal,
+				   const char *chain_path, const void *chain,
+				   size_t chain_len, const char *key_path,
+				   int32_t key_serial, int64_t *expiry);
+/* QueryContextAttributes(SECPKG_ATTR_KSSPI_X509_INFO): 0 or -errno. */
+int ksspi_query_x509_info(int ctx, struct ksspi_x509_info *info);
 int ksspi_new_context(int cred, uint32_t direction, const char *target,
 		      uint32_t req_flags);
 

@@ -56,6 +56,8 @@ void kup_result_free(struct kup_result *res)
 	free(res->local_name);
 	free_secret(res->session_key, res->session_key_len);
 	free_secret(res->delegated, res->delegated_len);
+	free(res->x509_certs);
+	free(res->x509_sig);
 	memset(res, 0, sizeof(*res));
 }
 

@@ -40,6 +40,13 @@ struct kup_result {
 	size_t delegated_len;
 	int has_lucid;
 	struct ksspi_upcall_lucid lucid;
+	/* x509 (x509_wire.c): sent only with SEC_E_OK */
+	uint8_t *x509_certs;
+	size_t x509_certs_len;
+	uint8_t *x509_sig;
+	size_t x509_sig_len;
+	uint32_t x509_sig_alg;
+	uint32_t x509_strength;
 	char message[256];
 };
 

@@ -45,6 +45,7 @@
 #include "proto.h"
 #include "status.h"
 #include "worker.h"
+#include "x509_wire.h"
 
 #ifndef KSSPI_VERSION
 #define KSSPI_VERSION "unknown"
@@ -250,6 +251,18 @@ static int encode(const struct kup_request *req, const struct kup_result *res,
 	    res->status == SEC_E_OK)
 		kup_msg_item(m, KSSPI_UPCALL_LUCID, &res->lucid,
 			     sizeof(res->lucid));
+	if (res->status == SEC_E_OK) {
+		BYTES(KSSPI_UPCALL_X509_CERTS, res->x509_certs,
+		      res->x509_certs_len);
+		BYTES(KSSPI_UPCALL_X509_SIGNATURE, res->x509_sig,
+		      res->x509_sig_len);
+		if (res->x509_sig_alg)
+			kup_msg_item(m, KSSPI_UPCALL_X509_SIG_ALG,
+				     &res->x509_sig_alg, 4);
+		if (res->x509_strength)
+			kup_msg_item(m, KSSPI_UPCALL_X509_STRENGTH,
+				     &res->x509_strength, 4);
+	}
 	if (res->message[0] && res->status != SEC_E_OK)
 		STR(KSSPI_UPCALL_MESSAGE, res->message);
 #undef STR
@@ -289,12 +302,22 @@ static int do_work(void *arg, struct kup_msg *msg)
 	case KSSPI_UPCALL_ACCEPT:
 		kup_gss_accept(w, &res);
 		break;
+	case KSSPI_UPCALL_X509_CHAIN:
+		kup_x509_chain(w, &res);
+		break;
+	case KSSPI_UPCALL_X509_SIGN:
+		kup_x509_sign(w, &res);
+		break;
+	case KSSPI_UPCALL_X509_ACCEPT:
+		kup_x509_accept(w, &res);
+		break;
 	}
 	/*
 	 * "Not readable by you" is EACCES for AcquireCredentialsHandle; a
 	 * leg (whose handle was acquired fine) just has no credentials.
 	 */
 	if (w->req->op != KSSPI_UPCALL_ACQUIRE &&
+	    w->req->op != KSSPI_UPCALL_X509_CHAIN &&
 	    res.status == SEC_E_NOT_OWNER)
 		res.status = SEC_E_NO_CREDENTIALS;
 	ret = encode(w->req, &res, msg);
@@ -588,7 +611,9 @@ int main(int argc, char **argv)
 	}
 	have_resp = 1;
 	/* An established acceptor's key is instantiated by its client. */
-	if (req.op == KSSPI_UPCALL_ACCEPT && resp.hdr.status == SEC_E_OK &&
+	if ((req.op == KSSPI_UPCALL_ACCEPT ||
+	     req.op == KSSPI_UPCALL_X509_ACCEPT) &&
+	    resp.hdr.status == SEC_E_OK &&
 	    resp.hdr.uid != (uint32_t)-1 && become_client(&resp, err,
 							  sizeof(err))) {
 		kup_log(LOG_ERR, "req=%llx: cannot become the client: %s",

@@ -150,6 +150,12 @@ const char *kup_op_name(unsigned int op)
 		return "accept";
 	case KSSPI_UPCALL_DONOR:
 		return "donor";
+	case KSSPI_UPCALL_X509_ACCEPT:
+		return "x509-accept";
+	case KSSPI_UPCALL_X509_SIGN:
+		return "x509-sign";
+	case KSSPI_UPCALL_X509_CHAIN:
+		return "x509-chain";
 	}
 	return "?";
 }
@@ -161,6 +167,8 @@ const char *kup_package_name(unsigned int id)
 		return "kerberos";
 	case KSSPI_PACKAGE_NEGOTIATE:
 		return "negotiate";
+	case KSSPI_PACKAGE_X509:
+		return "x509";
 	case 0:
 		return "-";
 	}
@@ -188,8 +196,28 @@ static uint32_t items_allowed(unsigned int op)
 			BIT(KSSPI_UPCALL_INPUT) | BIT(KSSPI_UPCALL_STATE);
 	case KSSPI_UPCALL_DONOR:
 		return BIT(KSSPI_UPCALL_GROUPS);
+	case KSSPI_UPCALL_X509_ACCEPT:
+		return BIT(KSSPI_UPCALL_GROUPS) | BIT(KSSPI_UPCALL_X509_CERTS) |
+			BIT(KSSPI_UPCALL_X509_TBS) |
+			BIT(KSSPI_UPCALL_X509_SIGNATURE) |
+			BIT(KSSPI_UPCALL_X509_SIG_ALG) |
+			BIT(KSSPI_UPCALL_X509_PROVEN);
+	case KSSPI_UPCALL_X509_SIGN:
+		return BIT(KSSPI_UPCALL_GROUPS) | BIT(KSSPI_UPCALL_X509_TBS) |
+			BIT(KSSPI_UPCALL_X509_SIG_ALG) |
+			BIT(KSSPI_UPCALL_X509_KEY_PATH);
+	case KSSPI_UPCALL_X509_CHAIN:
+		return BIT(KSSPI_UPCALL_GROUPS) | BIT(KSSPI_UPCALL_X509_CERTS) |
+			BIT(KSSPI_UPCALL_X509_CHAIN_PATH) |
+			BIT(KSSPI_UPCALL_X509_KEY_PATH);
 	}
 	return 0;
+}
+
+static int is_x509_op(unsigned int op)
+{
+	return op == KSSPI_UPCALL_X509_ACCEPT || op == KSSPI_UPCALL_X509_SIGN ||
+	       op == KSSPI_UPCALL_X509_CHAIN;
 }
 
 static const uint32_t isc_req_known =
@@ -313,7 +341,8 @@ static int request_item(void *arg, uint16_t rawtype, const uint8_t *data,
 	if (type >= 32 || !(items_allowed(req->op) & BIT(type))) {
 		/* Known to us but not for this op, or unknown. */
 		if (rawtype & KSSPI_UPCALL_ITEM_OPTIONAL &&
-		    (type >= 32 || type > KSSPI_UPCALL_CCACHE_DATA))
+		    (type >= 32 || (type > KSSPI_UPCALL_CCACHE_DATA &&
+				    type < KSSPI_UPCALL_X509_CERTS)))
 			return 0;
 		return fail(err, errlen, "item %u not allowed in %s", type,
 			    kup_op_name(req->op));
@@ -361,8 +390,91 @@ static int request_item(void *arg, uint16_t rawtype, const uint8_t *data,
 		req->ccache_data.data = data;
 		req->ccache_data.len = len;
 		return 0;
+	case KSSPI_UPCALL_X509_CERTS:
+		if (len == 0 || len > KSSPI_UPCALL_X509_CHAIN_MAX)
+			return fail(err, errlen, "bad certificates length %u",
+				    len);
+		req->x509_certs.data = data;
+		req->x509_certs.len = len;
+		return 0;
+	case KSSPI_UPCALL_X509_TBS:
+		if (len == 0 || len > KSSPI_UPCALL_X509_TBS_MAX)
+			return fail(err, errlen, "bad tbs length %u", len);
+		req->x509_tbs.data = data;
+		req->x509_tbs.len = len;
+		return 0;
+	case KSSPI_UPCALL_X509_SIGNATURE:
+		if (len == 0 || len > KSSPI_UPCALL_X509_SIG_MAX)
+			return fail(err, errlen, "bad signature length %u",
+				    len);
+		req->x509_sig.data = data;
+		req->x509_sig.len = len;
+		return 0;
+	case KSSPI_UPCALL_X509_SIG_ALG:
+		if (len != 4)
+			return fail(err, errlen, "bad sig_alg item");
+		memcpy(&req->x509_sig_alg, data, 4);
+		if (req->x509_sig_alg < KSSPI_X509_SIG_RSA_PKCS1_SHA256 ||
+		    req->x509_sig_alg > KSSPI_X509_SIG_RSA_PSS_SHA256)
+			return fail(err, errlen, "unknown sig_alg %u",
+				    req->x509_sig_alg);
+		return 0;
+	case KSSPI_UPCALL_X509_KEY_PATH:
+		return copy_string(&req->x509_key_path, data, len, "key path",
+				   err, errlen);
+	case KSSPI_UPCALL_X509_CHAIN_PATH:
+		return copy_string(&req->x509_chain_path, data, len,
+				   "chain path", err, errlen);
+	case KSSPI_UPCALL_X509_PROVEN: {
+		uint32_t v;
+
+		if (len != 4)
+			return fail(err, errlen, "bad proven item");
+		memcpy(&v, data, 4);
+		if (v != 1)
+			return fail(err, errlen, "bad proven value %u", v);
+		req->x509_proven = 1;
+		return 0;
+	}
 	}
 	return fail(err, errlen, "item %u unexpected", type);
+}
+
+/* The items each x509 operation needs, together. */
+static int x509_request_check(const struct kup_request *req, char *err,
+			      size_t errlen)
+{
+	int proof = req->x509_tbs.data && req->x509_sig.data &&
+		    req->x509_sig_alg;
+
+	switch (req->op) {
+	case KSSPI_UPCALL_X509_ACCEPT:
+		if (!req->x509_certs.data)
+			return fail(err, errlen, "x509 accept without a chain");
+		if (req->x509_proven) {
+			if (!(req->flags & KSSPI_UPCALL_F_KERNEL))
+				return fail(err, errlen,
+					    "proven possession from user space");
+			if (req->x509_tbs.data || req->x509_sig.data ||
+			    req->x509_sig_alg)
+				return fail(err, errlen,
+					    "proven possession with a proof");
+		} else if (!proof) {
+			return fail(err, errlen, "x509 accept without a proof");
+		}
+		return 0;
+	case KSSPI_UPCALL_X509_SIGN:
+		if (!req->x509_key_path || !req->x509_tbs.data ||
+		    !req->x509_sig_alg)
+			return fail(err, errlen, "x509 sign needs key, tbs, alg");
+		return 0;
+	case KSSPI_UPCALL_X509_CHAIN:
+		if (!req->x509_chain_path == !req->x509_certs.data)
+			return fail(err, errlen,
+				    "x509 chain needs a path or certificates");
+		return 0;
+	}
+	return 0;
 }
 
 void kup_request_free(struct kup_request *req)
@@ -372,6 +484,8 @@ void kup_request_free(struct kup_request *req)
 	free(req->principal);
 	free(req->ccache);
 	free(req->keytab);
+	free(req->x509_key_path);
+	free(req->x509_chain_path);
 	memset(req, 0, sizeof(*req));
 }
 
@@ -411,6 +525,15 @@ int kup_request_decode(const uint8_t *msg, size_t len,
 		if (req->package_id || req->context_id || req->leg ||
 		    req->req_flags || req->cred_use)
 			return fail(err, errlen, "donor with package fields");
+	} else if (is_x509_op(req->op)) {
+		if (req->package_id != KSSPI_PACKAGE_X509)
+			return fail(err, errlen, "x509 op for package %u",
+				    req->package_id);
+		if (req->cred_use != (req->op == KSSPI_UPCALL_X509_ACCEPT ?
+				      SECPKG_CRED_INBOUND :
+				      SECPKG_CRED_OUTBOUND))
+			return fail(err, errlen, "bad cred_use %u",
+				    req->cred_use);
 	} else {
 		if (req->package_id != KSSPI_PACKAGE_KERBEROS &&
 		    req->package_id != KSSPI_PACKAGE_NEGOTIATE)
@@ -448,6 +571,8 @@ int kup_request_decode(const uint8_t *msg, size_t len,
 	if (ret)
 		goto out;
 	ret = -EBADMSG;
+	if (is_x509_op(req->op) && x509_request_check(req, err, errlen))
+		goto out;
 	if (req->op == KSSPI_UPCALL_INITIATE && !req->target) {
 		fail(err, errlen, "initiate without target");
 		goto out;
@@ -575,9 +700,16 @@ static int response_item(void *arg, uint16_t type, const uint8_t *data,
 		if (len != sizeof(struct ksspi_upcall_lucid))
 			return fail(err, errlen, "bad lucid item");
 		break;
+	case KSSPI_UPCALL_X509_SIG_ALG:
+	case KSSPI_UPCALL_X509_STRENGTH:
+		if (len != 4)
+			return fail(err, errlen, "bad item %u", type);
+		break;
 	case KSSPI_UPCALL_OUTPUT:
 	case KSSPI_UPCALL_SESSION_KEY:
 	case KSSPI_UPCALL_DELEGATED:
+	case KSSPI_UPCALL_X509_CERTS:
+	case KSSPI_UPCALL_X509_SIGNATURE:
 		if (len == 0)
 			return fail(err, errlen, "empty item %u", type);
 		break;

@@ -44,6 +44,14 @@ struct kup_request {
 	struct kup_bytes input;
 	struct kup_bytes state;
 	struct kup_bytes ccache_data;
+	/* x509 (ops 5-7): see uapi/linux/ksspi_upcall.h */
+	struct kup_bytes x509_certs;
+	struct kup_bytes x509_tbs;
+	struct kup_bytes x509_sig;
+	uint32_t x509_sig_alg;	/* 0: absent */
+	char *x509_key_path;
+	char *x509_chain_path;
+	int x509_proven;
 	uint32_t items_seen;	/* bit n: item type n was present */
 };
 

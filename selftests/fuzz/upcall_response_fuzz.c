@@ -104,7 +104,8 @@ static void check_reply(const struct upcall_call *call,
 	RULE(r->session_key_len <= KSSPI_UPCALL_SESSION_KEY_MAX);
 	RULE(!r->session_key == !r->enctype);
 	if (identity) {
-		RULE(call->req->op == KSSPI_UPCALL_ACCEPT);
+		RULE(call->req->op == KSSPI_UPCALL_ACCEPT ||
+		     call->req->op == KSSPI_UPCALL_X509_ACCEPT);
 		RULE(r->status == SEC_E_OK);
 		RULE(ksspi_allow_root ||
 		     (__kuid_val(r->uid) && __kgid_val(r->gid)));
@@ -113,6 +114,25 @@ static void check_reply(const struct upcall_call *call,
 		RULE(r->level < SECURITY_IMPERSONATION);
 	}
 	RULE((r->level == SECURITY_DELEGATION) == !!r->delegated);
+	/* x509: each item only in the success of its own operation. */
+	RULE(!r->x509_certs == !r->x509_certs_len);
+	RULE(!r->x509_sig == !r->x509_sig_len);
+	RULE(r->x509_sig_len <= KSSPI_UPCALL_X509_SIG_MAX);
+	if (r->x509_certs)
+		RULE(call->req->op == KSSPI_UPCALL_X509_CHAIN &&
+		     r->status == SEC_E_OK &&
+		     ksspi_upcall_x509_split(r->x509_certs, r->x509_certs_len,
+					     NULL, NULL) > 0);
+	if (r->x509_sig)
+		RULE(call->req->op == KSSPI_UPCALL_X509_SIGN &&
+		     r->status == SEC_E_OK);
+	if (r->x509_strength)
+		RULE(call->req->op == KSSPI_UPCALL_X509_ACCEPT &&
+		     r->status == SEC_E_OK && identity &&
+		     r->x509_strength <= KSSPI_X509_STRENGTH_STRONG);
+	if (r->x509_sig_alg)
+		RULE(call->req->op == KSSPI_UPCALL_X509_CHAIN &&
+		     r->x509_sig_alg <= KSSPI_X509_SIG_RSA_PSS_SHA256);
 	if (r->groups) {
 		RULE(r->groups->ngroups > 0 &&
 		     r->groups->ngroups <= KSSPI_UPCALL_GROUPS_MAX);

@@ -1050,4 +1050,135 @@ struct ksspi_message {
 #define KSSPI_CONTEXT_INFO_SIZE_VER0		112
 #define KSSPI_CONTEXT_INFO_SIZE_VER1		128
 
+/*
+ * The x509 package (Documentation/userspace-api/x509.rst).
+ */
+/* Certificate revoked (winerror.h CRYPT_E_REVOKED). */
+#define CRYPT_E_REVOKED				KSSPI_STATUS(0x80092010)
+
+/* Signature algorithms of the proof of possession. */
+#define KSSPI_X509_SIG_RSA_PKCS1_SHA256		1
+#define KSSPI_X509_SIG_ECDSA_SHA256		2
+#define KSSPI_X509_SIG_RSA_PSS_SHA256		3
+
+/* Binding strength of a certificate mapping (KB5014754). */
+#define KSSPI_X509_STRENGTH_WEAK		1
+#define KSSPI_X509_STRENGTH_STRONG		2
+
+/* &ksspi_x509_info.attr: the ksspi-private attribute it answers. */
+#define SECPKG_ATTR_KSSPI_X509_INFO		0x80000110
+
+/**
+ * struct ksspi_x509_acquire - Argument of %KSSPI_IOC_X509_ACQUIRE:
+ * AcquireCredentialsHandle of the x509 package.
+ *
+ * Inbound credentials take no material but @principal, the target name the
+ * acceptor answers to (the initiator's signature covers it).  Outbound
+ * credentials need a chain (@chain_path, or @chain) and a key (@key_path,
+ * or @key_serial); exactly one of each.
+ */
+struct ksspi_x509_acquire {
+	/**
+	 * @size: Size of this structure as known to the caller.
+	 */
+	__u32 size;
+	/**
+	 * @flags: Must be zero.
+	 */
+	__u32 flags;
+	/**
+	 * @use: %SECPKG_CRED_INBOUND or %SECPKG_CRED_OUTBOUND.
+	 */
+	__u32 use;
+	/**
+	 * @principal_len: Length of @principal (inbound: required).
+	 */
+	__u32 principal_len;
+	/**
+	 * @principal: Pointer to the target name an acceptor answers to.
+	 */
+	__u64 principal;
+	/**
+	 * @chain_path: Pointer to the path of a PEM chain file (leaf first),
+	 * read by the helper with the caller's ids, or 0.
+	 */
+	__u64 chain_path;
+	/**
+	 * @chain: Pointer to DER certificates back to back, leaf first, or 0.
+	 */
+	__u64 chain;
+	/**
+	 * @key_path: Pointer to the path of a PEM private key file, read by
+	 * the helper with the caller's ids at each signature, or 0.
+	 */
+	__u64 key_path;
+	/**
+	 * @chain_path_len: Length of @chain_path.
+	 */
+	__u32 chain_path_len;
+	/**
+	 * @chain_len: Bytes at @chain, at most 32768.
+	 */
+	__u32 chain_len;
+	/**
+	 * @key_path_len: Length of @key_path.
+	 */
+	__u32 key_path_len;
+	/**
+	 * @key_serial: Serial of an asymmetric key with a private part (RSA)
+	 * the caller may search, or 0.
+	 */
+	__s32 key_serial;
+	/**
+	 * @expiry: Out: when the credentials expire (0: never).
+	 */
+	__s64 expiry;
+};
+
+/**
+ * struct ksspi_x509_info - Argument of %KSSPI_IOC_X509_QUERY on an
+ * established x509 context (QueryContextAttributes with
+ * %SECPKG_ATTR_KSSPI_X509_INFO).
+ */
+struct ksspi_x509_info {
+	/**
+	 * @size: Size of this structure as known to the caller.
+	 */
+	__u32 size;
+	/**
+	 * @flags: Must be zero.
+	 */
+	__u32 flags;
+	/**
+	 * @attr: Out: %SECPKG_ATTR_KSSPI_X509_INFO.
+	 */
+	__u32 attr;
+	/**
+	 * @strength: Out: KSSPI_X509_STRENGTH_* (acceptor), 0 on an initiator.
+	 */
+	__u32 strength;
+	/**
+	 * @sig_alg: Out: KSSPI_X509_SIG_* of the proof, 0 for a kernel peer.
+	 */
+	__u32 sig_alg;
+	/**
+	 * @ncerts: Out: certificates in the chain presented.
+	 */
+	__u32 ncerts;
+	/**
+	 * @possession_proven: Out: 1 when an in-kernel TLS peer was accepted
+	 * without a proof (ksspi_x509_accept_tls_peer()).
+	 */
+	__u32 possession_proven;
+	/**
+	 * @reserved: Zero.
+	 */
+	__u32 reserved;
+};
+
+/* On /dev/ksspi: struct ksspi_x509_acquire; returns a credentials fd. */
+#define KSSPI_IOC_X509_ACQUIRE			_IO(KSSPI_IOC_TYPE, 0x70)
+/* On an x509 context fd: struct ksspi_x509_info. */
+#define KSSPI_IOC_X509_QUERY			_IO(KSSPI_IOC_TYPE, 0x71)
+
 #endif /* _UAPI_LINUX_KSSPI_H */

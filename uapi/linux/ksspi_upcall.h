@@ -321,4 +321,52 @@ struct ksspi_upcall_lucid {
 	__u64 recv_seq;
 };
 
+/*
+ * x509 (Documentation/userspace-api/x509.rst): operations 5-7, items 24-31.
+ *
+ * %KSSPI_UPCALL_X509_CHAIN (acquire of outbound x509 credentials, run as
+ * the requester): R %KSSPI_UPCALL_X509_CHAIN_PATH or %KSSPI_UPCALL_X509_CERTS,
+ * optional %KSSPI_UPCALL_X509_KEY_PATH (the key is opened and checked
+ * against the leaf); A %KSSPI_UPCALL_X509_CERTS (when a path was given),
+ * %KSSPI_UPCALL_X509_SIG_ALG, %KSSPI_UPCALL_CLIENT_NAME (leaf subject).
+ *
+ * %KSSPI_UPCALL_X509_SIGN (an initiator's proof, run as the requester): R
+ * %KSSPI_UPCALL_X509_KEY_PATH, %KSSPI_UPCALL_X509_TBS,
+ * %KSSPI_UPCALL_X509_SIG_ALG; A %KSSPI_UPCALL_X509_SIGNATURE.
+ *
+ * %KSSPI_UPCALL_X509_ACCEPT (an acceptor's last leg): R
+ * %KSSPI_UPCALL_X509_CERTS, and either %KSSPI_UPCALL_X509_TBS +
+ * %KSSPI_UPCALL_X509_SIGNATURE + %KSSPI_UPCALL_X509_SIG_ALG, or (only with
+ * %KSSPI_UPCALL_F_KERNEL) %KSSPI_UPCALL_X509_PROVEN; A on %SEC_E_OK: uid,
+ * gid, level, %KSSPI_UPCALL_GROUPS, %KSSPI_UPCALL_CLIENT_NAME (the leaf's
+ * subject, RFC 4514), %KSSPI_UPCALL_LOCAL_NAME, %KSSPI_UPCALL_X509_STRENGTH.
+ */
+#define KSSPI_UPCALL_X509_ACCEPT	5
+#define KSSPI_UPCALL_X509_SIGN		6
+#define KSSPI_UPCALL_X509_CHAIN		7
+
+/* R A: a certificate chain: DER certificates back to back, leaf first. */
+#define KSSPI_UPCALL_X509_CERTS		24
+/* R: the bytes the initiator signs (the to-be-signed structure). */
+#define KSSPI_UPCALL_X509_TBS		25
+/* R A: a signature over %KSSPI_UPCALL_X509_TBS by the leaf's key. */
+#define KSSPI_UPCALL_X509_SIGNATURE	26
+/* R A: __u32 KSSPI_X509_SIG_* (uapi/linux/ksspi.h) of the signature. */
+#define KSSPI_UPCALL_X509_SIG_ALG	27
+/* R: path of a PEM private key file, opened as the requester. */
+#define KSSPI_UPCALL_X509_KEY_PATH	28
+/* R: path of a PEM certificate chain file, opened as the requester. */
+#define KSSPI_UPCALL_X509_CHAIN_PATH	29
+/* R: __u32 1: an in-kernel TLS peer whose possession was proven. */
+#define KSSPI_UPCALL_X509_PROVEN	30
+/* A: __u32 KSSPI_X509_STRENGTH_* of the mapping that matched. */
+#define KSSPI_UPCALL_X509_STRENGTH	31
+
+/* Most certificates in a chain, and most bytes of a whole chain. */
+#define KSSPI_UPCALL_X509_CERTS_MAX	16
+#define KSSPI_UPCALL_X509_CHAIN_MAX	32768
+/* Largest signature (RSA-8192) and to-be-signed structure. */
+#define KSSPI_UPCALL_X509_SIG_MAX	1024
+#define KSSPI_UPCALL_X509_TBS_MAX	256
+
 #endif /* _UAPI_LINUX_KSSPI_UPCALL_H */
