@@ -824,10 +824,14 @@ static const struct {
 	{ KSSPI_IOC_SOCKET_QUERY, "SOCKET_QUERY", false },
 	{ KSSPI_IOC_SOCKET_IMPERSONATE, "SOCKET_IMPERSONATE", false },
 	{ KSSPI_IOC_SOCKET_REVERT, "SOCKET_REVERT", false },
+	/* Message protection (msgprot_test.c) */
 	{ KSSPI_IOC_MAKE_SIGNATURE, "MAKE_SIGNATURE", false },
 	{ KSSPI_IOC_VERIFY_SIGNATURE, "VERIFY_SIGNATURE", false },
 	{ KSSPI_IOC_ENCRYPT_MESSAGE, "ENCRYPT_MESSAGE", false },
 	{ KSSPI_IOC_DECRYPT_MESSAGE, "DECRYPT_MESSAGE", false },
+	/* The x509 package (x509_test.c) */
+	{ KSSPI_IOC_X509_ACQUIRE, "X509_ACQUIRE", false },
+	{ KSSPI_IOC_X509_QUERY, "X509_QUERY", false },
 };
 
 enum kind { K_DEV, K_CRED, K_CTX, K_TOKEN };
@@ -851,6 +855,7 @@ static bool served(enum kind k, unsigned long cmd)
 	case KSSPI_IOC_SOCKET_QUERY:
 	case KSSPI_IOC_SOCKET_IMPERSONATE:
 	case KSSPI_IOC_SOCKET_REVERT:
+	case KSSPI_IOC_X509_ACQUIRE:
 		return k == K_DEV;
 	case KSSPI_IOC_NEW_CONTEXT:
 		return k == K_CRED;
@@ -862,6 +867,7 @@ static bool served(enum kind k, unsigned long cmd)
 	case KSSPI_IOC_VERIFY_SIGNATURE:
 	case KSSPI_IOC_ENCRYPT_MESSAGE:
 	case KSSPI_IOC_DECRYPT_MESSAGE:
+	case KSSPI_IOC_X509_QUERY:
 		return k == K_CTX;
 	case KSSPI_IOC_QUERY_TOKEN:
 		return k == K_TOKEN;
