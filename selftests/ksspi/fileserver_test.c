@@ -105,8 +105,13 @@ static int load_server(const char *params)
 	char path[PATH_MAX + 64];
 	int fd, ret;
 
-	snprintf(path, sizeof(path),
-		 "%s/samples/ksspi-fileserver/ksspi_fileserver.ko", E.root);
+	/* KSSPI_FILESERVER_KO: a build for another kernel (check-debug). */
+	if (getenv("KSSPI_FILESERVER_KO"))
+		snprintf(path, sizeof(path), "%s", getenv("KSSPI_FILESERVER_KO"));
+	else
+		snprintf(path, sizeof(path),
+			 "%s/samples/ksspi-fileserver/ksspi_fileserver.ko",
+			 E.root);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
