@@ -151,6 +151,7 @@ uninstall-dkms:
 UPCALL_INSTALLED := \
 	$(SBINDIR)/ksspi-upcall \
 	$(MANDIR)/man8/ksspi-upcall.8 \
+	$(MANDIR)/man5/ksspi-certmap.5 \
 	$(SYSCONFDIR)/request-key.d/ksspi.conf \
 	$(SYSCONFDIR)/ksspi/upcall.conf
 INSTALLED += $(UPCALL_INSTALLED)
@@ -160,11 +161,13 @@ install: install-upcall
 
 install-upcall: $(O)/ksspi-upcall
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
-		$(DESTDIR)$(SYSCONFDIR)/request-key.d \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SYSCONFDIR)/request-key.d \
 		$(DESTDIR)$(SYSCONFDIR)/ksspi
 	$(INSTALL) -m 0755 $(O)/ksspi-upcall $(DESTDIR)$(SBINDIR)/ksspi-upcall
 	$(INSTALL) -m 0644 man/ksspi-upcall.8 \
 		$(DESTDIR)$(MANDIR)/man8/ksspi-upcall.8
+	$(INSTALL) -m 0644 man/ksspi-certmap.5 \
+		$(DESTDIR)$(MANDIR)/man5/ksspi-certmap.5
 	sed 's|@SBINDIR@|$(SBINDIR)|g' helper/upcall/request-key.conf.in \
 		>$(DESTDIR)$(SYSCONFDIR)/request-key.d/ksspi.conf
 	chmod 0644 $(DESTDIR)$(SYSCONFDIR)/request-key.d/ksspi.conf
