@@ -85,7 +85,7 @@ struct rule {
 };
 
 struct certmap {
-	char fname[CERTMAP_NAME_MAX];
+	char fname[CERTMAP_FNAME_MAX];
 	unsigned int n, cap;
 	struct rule **rules;	/* sorted: priority, then file order */
 };
@@ -305,6 +305,8 @@ static int op_at(const char *start, const char *s)
 	return s[0] == '&' ? 1 : 2;
 }
 
+static int pattern_tame(const char *re, char *why, size_t whylen);
+
 static int parse_match(struct rule *r, const char *expr, char *why,
 		       size_t whylen)
 {
@@ -371,6 +373,13 @@ static int parse_match(struct rule *r, const char *expr, char *why,
 			if (parse_list(t, buf, why, whylen))
 				return -1;
 		} else {
+			char rwhy[64];
+
+			if (!pattern_tame(buf, rwhy, sizeof(rwhy))) {
+				snprintf(why, whylen, "regular expression '%.64s': %s",
+					 buf, rwhy);
+				return -1;
+			}
 			rc = regcomp(&t->re, buf, REG_EXTENDED | REG_NOSUB);
 			if (rc) {
 				char rerr[96];
@@ -396,6 +405,89 @@ static int parse_match(struct rule *r, const char *expr, char *why,
 		}
 	}
 	return 0;
+}
+
+/*
+ * Refuse what makes POSIX regex engines slow rather than wrong: stacked
+ * quantifiers ("a++", "a{9}{9}", undefined in POSIX anyway), big counted
+ * repeats, back-references (not ERE), and too many quantifiers.  The file
+ * is root's, but a typo must not stall every logon.
+ */
+#define QUANT_MAX	32
+#define REPEAT_MAX	64
+
+static int pattern_tame(const char *re, char *why, size_t whylen)
+{
+	int prev_quant = 0, nquant = 0;
+	const char *p = re, *q;
+
+	while (*p) {
+		if (*p == '\\') {
+			if (p[1] >= '0' && p[1] <= '9') {
+				snprintf(why, whylen, "back-references are not allowed");
+				return 0;
+			}
+			p += p[1] ? 2 : 1;
+			prev_quant = 0;
+			continue;
+		}
+		if (*p == '[') {
+			q = p + 1;
+			if (*q == '^')
+				q++;
+			if (*q == ']')
+				q++;
+			while (*q && *q != ']') {
+				if (*q == '[' && (q[1] == ':' || q[1] == '.' ||
+						  q[1] == '=')) {
+					const char *e = strchr(q + 2, q[1]);
+
+					q = e && e[1] == ']' ? e + 2 : q + 1;
+					continue;
+				}
+				q++;
+			}
+			p = *q ? q + 1 : q;
+			prev_quant = 0;
+			continue;
+		}
+		if (*p == '*' || *p == '+' || *p == '?' || *p == '{') {
+			if (prev_quant) {
+				snprintf(why, whylen, "stacked quantifiers");
+				return 0;
+			}
+			if (++nquant > QUANT_MAX) {
+				snprintf(why, whylen, "more than %d quantifiers",
+					 QUANT_MAX);
+				return 0;
+			}
+			prev_quant = 1;
+			if (*p == '{') {
+				unsigned long n;
+				char *end;
+
+				for (q = p + 1; *q && *q != '}'; q++) {
+					if (*q < '0' || *q > '9')
+						continue;
+					n = strtoul(q, &end, 10);
+					if (n > REPEAT_MAX) {
+						snprintf(why, whylen,
+							 "repeat count over %d",
+							 REPEAT_MAX);
+						return 0;
+					}
+					q = end - 1;
+				}
+				p = *q ? q + 1 : q;
+				continue;
+			}
+			p++;
+			continue;
+		}
+		prev_quant = 0;
+		p++;
+	}
+	return 1;
 }
 
 /* Hex with optional ':' or ' ' separators -> upper hex, no leading 00s. */

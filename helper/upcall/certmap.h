@@ -34,6 +34,7 @@
 #define CERTMAP_VALUES_MAX	16	/* SAN values of one type we look at */
 #define CERTMAP_VALUE_MAX	256	/* bytes of one value, with its NUL */
 #define CERTMAP_DN_MAX		1024
+#define CERTMAP_FNAME_MAX	256	/* rules file name in "file:line" */
 
 struct certmap;
 
@@ -83,7 +84,7 @@ enum certmap_result {
 struct certmap_match {
 	char account[256];
 	char rule[CERTMAP_NAME_MAX];
-	char where[CERTMAP_NAME_MAX + 32];	/* "file:line" of the rule */
+	char where[CERTMAP_FNAME_MAX + 16];	/* "file:line" of the rule */
 	int strong;
 };
 

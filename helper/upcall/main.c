@@ -37,6 +37,7 @@
 #include "ccache.h"
 #include "config.h"
 #include "debug.h"
+#include "x509_debug.h"
 #include "gss.h"
 #include "log.h"
 #include "privs.h"
@@ -79,6 +80,7 @@ static void usage(FILE *f)
 		"       ksspi-upcall -D [-v] [-c CONFIG] < REQUEST > RESPONSE\n"
 		"       ksspi-upcall --make-request OP [OPTIONS]   (see ksspi-upcall(8))\n"
 		"       ksspi-upcall --show-response [--extract ITEM] [FILE]\n"
+		"       ksspi-upcall --x509-map [-c CONFIG] [--key KEY] CHAIN.pem\n"
 		"       ksspi-upcall --version\n");
 }
 
@@ -436,6 +438,10 @@ int main(int argc, char **argv)
 		return kup_debug_make_request(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "--show-response"))
 		return kup_debug_show_response(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "--x509-map"))
+		return kx509_debug_map(argc - 1, argv + 1);
+	if (argc > 2 && !strcmp(argv[1], "-D") && !strcmp(argv[2], "--x509-map"))
+		return kx509_debug_map(argc - 2, argv + 2);
 
 	kup_result_init(&res);
 	clock_gettime(CLOCK_MONOTONIC, &t0);

@@ -13,6 +13,7 @@
 #include <linux/ksspi.h>
 
 #include "status.h"
+#include "x509.h"
 
 /* Errors that say the token is not what it should be. */
 static int token_error(int32_t minor)
@@ -210,6 +211,14 @@ const char *kup_status_name(int32_t status)
 	S(SEC_E_UNSUPPORTED_FUNCTION);
 	S(SEC_E_INVALID_PARAMETER);
 	S(SEC_E_WRONG_PRINCIPAL);
+	/* x509 */
+	S(SEC_E_UNTRUSTED_ROOT);
+	S(SEC_E_CERT_UNKNOWN);
+	S(SEC_E_CERT_EXPIRED);
+	S(SEC_E_CERT_WRONG_USAGE);
+	S(CRYPT_E_REVOKED);
+	S(SEC_E_ALGORITHM_MISMATCH);
+	S(SEC_E_BUFFER_TOO_SMALL);
 #undef S
 	}
 	return "SEC_E_?";

@@ -214,6 +214,21 @@ fail:
 	return st;
 }
 
+static void dn_string(const X509_NAME *name, char *dst, size_t size)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *p;
+	long n;
+
+	dst[0] = '\0';
+	if (b && X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253) >= 0) {
+		n = BIO_get_mem_data(b, &p);
+		if (n > 0)
+			snprintf(dst, size, "%.*s", (int)n, p);
+	}
+	BIO_free(b);
+}
+
 static int32_t verify_error_status(int err)
 {
 	switch (err) {
@@ -264,7 +279,7 @@ static int key_usable(EVP_PKEY *pk, char *why, size_t whylen)
 		return 1;
 	}
 	snprintf(why, whylen, "key type %s not supported",
-		 OBJ_nid2sn(EVP_PKEY_get_base_id(pk)));
+		 EVP_PKEY_get0_type_name(pk));
 	return 0;
 }
 
@@ -321,7 +336,7 @@ static int32_t check_signature(X509 *leaf, const struct kx509_logon_in *in,
 		ERR_clear_error();
 		return say(msg, msglen, SEC_E_ALGORITHM_MISMATCH,
 			   "signature algorithm %u does not fit the leaf's %s key",
-			   in->sig_alg, OBJ_nid2sn(EVP_PKEY_get_base_id(pk)));
+			   in->sig_alg, EVP_PKEY_get0_type_name(pk));
 	}
 	ok = EVP_DigestVerify(md, in->sig, in->sig_len, in->tbs, in->tbs_len);
 	EVP_MD_CTX_free(md);
@@ -477,8 +492,7 @@ static int32_t verify_chain(const struct kup_config *cfg,
 		x = X509_STORE_CTX_get_current_cert(ctx);
 		subj[0] = '\0';
 		if (x)
-			X509_NAME_oneline(X509_get_subject_name(x), subj,
-					  sizeof(subj));
+			dn_string(X509_get_subject_name(x), subj, sizeof(subj));
 		st = say(msg, msglen, verify_error_status(err),
 			 "certificate at depth %d (%s): %s", depth,
 			 subj[0] ? subj : "?", X509_verify_cert_error_string(err));
@@ -722,7 +736,7 @@ int32_t kx509_sign(const char *key_path, unsigned int sig_alg,
 	    !alg_setup(pk, sig_alg, pctx)) {
 		st = say(msg, msglen, SEC_E_ALGORITHM_MISMATCH,
 			 "signature algorithm %u does not fit the %s key",
-			 sig_alg, OBJ_nid2sn(EVP_PKEY_get_base_id(pk)));
+			 sig_alg, EVP_PKEY_get0_type_name(pk));
 		goto out;
 	}
 	if (EVP_DigestSign(md, NULL, &need, tbs, tbs_len) <= 0) {
@@ -740,7 +754,7 @@ int32_t kx509_sign(const char *key_path, unsigned int sig_alg,
 		goto out;
 	}
 	st = say(msg, msglen, SEC_E_OK, "signed %zu bytes with %s (%zu-byte signature)",
-		 tbs_len, OBJ_nid2sn(EVP_PKEY_get_base_id(pk)), *sig_len);
+		 tbs_len, EVP_PKEY_get0_type_name(pk), *sig_len);
 out:
 	EVP_MD_CTX_free(md);
 	EVP_PKEY_free(pk);

@@ -151,6 +151,8 @@ TEST(and_or)
 	MAPS("[r]\nmatch = &&<SUBJECT>CN=bob || <SUBJECT>CN=alice<EKU>clientAuth\nmap = u1\n", "u1");
 	/* a regex may contain '|' and '&' that are not operators */
 	MAPS("[r]\nmatch = <SUBJECT>CN=(bob|alice),\nmap = u1\n", "u1");
+	/* quantifiers inside brackets or escaped are literal */
+	MAPS("[r]\nmatch = <SUBJECT>CN=[a-z+*]+, *O=ksspi\\+* test\nmap = u1\n", "u1");
 }
 
 TEST(bindings)
@@ -312,6 +314,10 @@ static const struct bad_case bad_cases[] = {
 	{ "[r]\nmatch = <SUBJECT>\nmap = u\n", "rules:2: empty value" },
 	{ "[r]\nmatch = <SUBJECT>(\nmap = u\n", "rules:2: bad regular expression" },
 	{ "[r]\nmatch = <SUBJECT>x &&\nmap = u\n", "rules:2: operator at the end" },
+	{ "[r]\nmatch = <SUBJECT>a++\nmap = u\n", "rules:2: regular expression 'a++': stacked" },
+	{ "[r]\nmatch = <SUBJECT>a{9}{9}\nmap = u\n", "rules:2: regular expression" },
+	{ "[r]\nmatch = <SUBJECT>a{1000}\nmap = u\n", "rules:2: regular expression 'a{1000}': repeat" },
+	{ "[r]\nmatch = <SUBJECT>(a)\\1\nmap = u\n", "rules:2: regular expression '(a)\\1': back-ref" },
 	{ "[r]\nmatch =\nmap = u\n", "rules:2: empty match" },
 	{ "[r]\nmatch = <EKU>clientAuth,,x\nmap = u\n", "rules:2: empty entry" },
 	{ "[r]\nmatch = <EKU>bogusAuth\nmap = u\n", "rules:2: unknown extended key usage" },

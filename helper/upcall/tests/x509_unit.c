@@ -23,6 +23,7 @@
 #include "certmap.h"
 #include "config.h"
 #include "x509.h"
+#include "x509_debug.h"
 
 static char pki[64];		/* made by the constructor, once */
 static int pki_ok;
@@ -645,6 +646,83 @@ TEST_F(x509, cert_facts)
 	for (p = (unsigned char *)want; *p; p++)
 		want[p - (unsigned char *)want] = (char)toupper(*p);
 	EXPECT_STREQ(want, c.pukey_sha256);
+}
+
+/* ksspi-upcall --x509-map, the administrator's test of a certificate. */
+
+static int run_map(struct __test_metadata *_metadata,
+		   FIXTURE_DATA(x509) *self, const char *conf, const char *key,
+		   const char *chain, char *out, size_t outlen)
+{
+	char *argv[8], outpath[128];
+	int argc = 0, saved, fd, ret;
+	ssize_t n;
+
+	argv[argc++] = "--x509-map";
+	argv[argc++] = "-c";
+	argv[argc++] = (char *)conf;
+	if (key) {
+		argv[argc++] = "--key";
+		argv[argc++] = (char *)key;
+	}
+	argv[argc++] = (char *)chain;
+	argv[argc] = NULL;
+	snprintf(outpath, sizeof(outpath), "%s/map-out-%d", pki, (int)getpid());
+	fflush(stdout);
+	saved = dup(1);
+	fd = open(outpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (saved < 0 || fd < 0 || dup2(fd, 1) < 0)
+		return -1;
+	close(fd);
+	ret = kx509_debug_map(argc, argv);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	fd = open(outpath, O_RDONLY);
+	n = fd < 0 ? -1 : read(fd, out, outlen - 1);
+	out[n > 0 ? n : 0] = '\0';
+	if (fd >= 0)
+		close(fd);
+	unlink(outpath);
+	TH_LOG("exit %d:\n%s", ret, out);
+	return ret;
+}
+
+TEST_F(x509, debug_map)
+{
+	char conf[128], key[128], chain[128], out[4096];
+	FILE *f;
+
+	if (!getpwnam("nobody"))
+		SKIP(return, "no 'nobody' account on this host");
+	snprintf(conf, sizeof(conf), "%s/upcall-%d.conf", pki, (int)getpid());
+	f = fopen(conf, "w");
+	ASSERT_NE(NULL, f);
+	fprintf(f, "x509_ca = %s\nx509_crl = %s/crl.pem\nx509_rules = %s\n",
+		self->cfg.x509_ca, pki, self->rules);
+	ASSERT_EQ(0, fclose(f));
+	chmod(conf, 0644);
+	pki_path(key, sizeof(key), "bob-ec.key.pem");
+	pki_path(chain, sizeof(chain), "bob-ec.chain.pem");
+	EXPECT_EQ(0, run_map(_metadata, self, conf, key, chain, out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "SAN dNSName:  bob-host.ksspi.test"));
+	EXPECT_NE(NULL, strstr(out, "  bind = issuer-serial:2003:CN=ksspi test issuing CA,"));
+	EXPECT_NE(NULL, strstr(out, "  bind = ski:"));
+	EXPECT_NE(NULL, strstr(out, "  bind = sha256-pukey:"));
+	EXPECT_NE(NULL, strstr(out, "sign:         SEC_E_OK"));
+	EXPECT_NE(NULL, strstr(out, "account:      nobody"));
+	EXPECT_NE(NULL, strstr(out, "rule:         by-upn"));
+	EXPECT_NE(NULL, strstr(out, "strength:     weak"));
+	/* the wrong key: the proof of possession fails */
+	pki_path(key, sizeof(key), "alice-ec.key.pem");
+	EXPECT_EQ(1, run_map(_metadata, self, conf, key, chain, out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "key:          SEC_E_UNKNOWN_CREDENTIALS"));
+	EXPECT_NE(NULL, strstr(out, "result:       SEC_E_LOGON_DENIED"));
+	/* revoked, without a key */
+	pki_path(chain, sizeof(chain), "revoked.chain.pem");
+	EXPECT_EQ(1, run_map(_metadata, self, conf, NULL, chain, out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "result:       CRYPT_E_REVOKED"));
+	unlink(conf);
 }
 
 TEST_HARNESS_MAIN
