@@ -9,9 +9,9 @@
 #                     (selftests/bench/x509-bench); prints ratios, never
 #                     asserts on time.
 #
-# BENCH_X509_SECS is the seconds spent on each measurement (default 8).
+# BENCH_X509_SECS is the seconds spent on each measurement (default 5).
 
-BENCH_X509_SECS ?= 8
+BENCH_X509_SECS ?= 5
 
 .PHONY: bench-x509
 bench: bench-x509
