@@ -95,38 +95,19 @@ static bool is_krb5(const struct ksspi_package *pkg)
 	       pkg->id == KSSPI_PACKAGE_NEGOTIATE;
 }
 
-static void add_item(struct ksspi_upcall_req *req, u16 type,
-		     const void *data, u32 len)
-{
-	if (!data || !len)
-		return;
-	if (WARN_ON_ONCE(req->nr_items >= KSSPI_UPCALL_ITEMS_MAX))
-		return;
-	req->items[req->nr_items].type = type;
-	req->items[req->nr_items].len = len;
-	req->items[req->nr_items].data = data;
-	req->nr_items++;
-}
-
-static void add_string(struct ksspi_upcall_req *req, u16 type, const char *s)
-{
-	if (s)
-		add_item(req, type, s, strlen(s));
-}
-
 /* The request items every operation of a handle carries. */
 static void add_cred_items(struct ksspi_upcall_req *req,
 			   const struct ksspi_cred *cred)
 {
 	const struct krb5_cred *kc = cred->pkg_data;
 
-	add_string(req, KSSPI_UPCALL_PRINCIPAL, cred->principal);
-	add_string(req, KSSPI_UPCALL_CCACHE, cred->ccache);
-	add_string(req, KSSPI_UPCALL_KEYTAB, cred->keytab);
+	ksspi_upcall_add_string(req, KSSPI_UPCALL_PRINCIPAL, cred->principal);
+	ksspi_upcall_add_string(req, KSSPI_UPCALL_CCACHE, cred->ccache);
+	ksspi_upcall_add_string(req, KSSPI_UPCALL_KEYTAB, cred->keytab);
 	if (kc && kc->delegation)
-		add_item(req, KSSPI_UPCALL_CCACHE_DATA,
-			 kc->delegation->delegated,
-			 kc->delegation->delegated_len);
+		ksspi_upcall_add_item(req, KSSPI_UPCALL_CCACHE_DATA,
+				      kc->delegation->delegated,
+				      kc->delegation->delegated_len);
 }
 
 static void init_req(struct ksspi_upcall_req *req,
@@ -576,10 +557,10 @@ static int krb5_step(struct ksspi_context *ctx, struct ksspi_leg *leg,
 	req.req_flags = ctx->req_flags;
 	/* Any leg may be the last: the lucid context comes with SEC_E_OK. */
 	req.flags |= KSSPI_UPCALL_F_LUCID;
-	add_string(&req, KSSPI_UPCALL_TARGET, ctx->target);
+	ksspi_upcall_add_string(&req, KSSPI_UPCALL_TARGET, ctx->target);
 	add_cred_items(&req, ctx->cred);
-	add_item(&req, KSSPI_UPCALL_INPUT, leg->in, leg->in_len);
-	add_item(&req, KSSPI_UPCALL_STATE, kx->state, kx->state_len);
+	ksspi_upcall_add_item(&req, KSSPI_UPCALL_INPUT, leg->in, leg->in_len);
+	ksspi_upcall_add_item(&req, KSSPI_UPCALL_STATE, kx->state, kx->state_len);
 
 	ret = ksspi_upcall(&req, &reply);
 	if (ret == -EPERM) {

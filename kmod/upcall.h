@@ -54,6 +54,43 @@ struct ksspi_upcall_req {
 };
 
 /**
+ * ksspi_upcall_add_item() - Append an item to a request.
+ * @req: the request.
+ * @type: KSSPI_UPCALL_* item type.
+ * @data: the item's data; nothing is added when NULL or @len is 0.
+ * @len: bytes at @data.
+ *
+ * The data is not copied until ksspi_upcall() runs.  Packages never add
+ * more than %KSSPI_UPCALL_ITEMS_MAX items; one more is a bug (warned once
+ * and dropped, which the helper then refuses as incomplete).
+ */
+static inline void ksspi_upcall_add_item(struct ksspi_upcall_req *req,
+					 u16 type, const void *data, u32 len)
+{
+	if (!data || !len)
+		return;
+	if (WARN_ON_ONCE(req->nr_items >= KSSPI_UPCALL_ITEMS_MAX))
+		return;
+	req->items[req->nr_items].type = type;
+	req->items[req->nr_items].len = len;
+	req->items[req->nr_items].data = data;
+	req->nr_items++;
+}
+
+/**
+ * ksspi_upcall_add_string() - Append a string item (without its NUL).
+ * @req: the request.
+ * @type: KSSPI_UPCALL_* item type.
+ * @s: the string, or NULL for none.
+ */
+static inline void ksspi_upcall_add_string(struct ksspi_upcall_req *req,
+					   u16 type, const char *s)
+{
+	if (s)
+		ksspi_upcall_add_item(req, type, s, strlen(s));
+}
+
+/**
  * struct ksspi_upcall_reply - A response that parsed and validated.
  * @status: SECURITY_STATUS the helper reported.
  * @ret_flags: ISC_RET_* or ASC_RET_* bits.

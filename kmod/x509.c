@@ -126,25 +126,6 @@ struct x509_ctx {
 
 static struct ksspi_package x509_package;
 
-static void add_item(struct ksspi_upcall_req *req, u16 type,
-		     const void *data, u32 len)
-{
-	if (!data || !len)
-		return;
-	if (WARN_ON_ONCE(req->nr_items >= KSSPI_UPCALL_ITEMS_MAX))
-		return;
-	req->items[req->nr_items].type = type;
-	req->items[req->nr_items].len = len;
-	req->items[req->nr_items].data = data;
-	req->nr_items++;
-}
-
-static void add_string(struct ksspi_upcall_req *req, u16 type, const char *s)
-{
-	if (s)
-		add_item(req, type, s, strlen(s));
-}
-
 static void init_req(struct ksspi_upcall_req *req,
 		     const struct ksspi_cred *cred, u16 op)
 {
@@ -297,10 +278,10 @@ static int x509_cred_outbound(struct ksspi_cred *cred,
 	}
 
 	init_req(&req, cred, KSSPI_UPCALL_X509_CHAIN);
-	add_string(&req, KSSPI_UPCALL_X509_CHAIN_PATH, a->chain_path);
+	ksspi_upcall_add_string(&req, KSSPI_UPCALL_X509_CHAIN_PATH, a->chain_path);
 	if (a->chain)
-		add_item(&req, KSSPI_UPCALL_X509_CERTS, a->chain, a->chain_len);
-	add_string(&req, KSSPI_UPCALL_X509_KEY_PATH, a->key_path);
+		ksspi_upcall_add_item(&req, KSSPI_UPCALL_X509_CERTS, a->chain, a->chain_len);
+	ksspi_upcall_add_string(&req, KSSPI_UPCALL_X509_KEY_PATH, a->key_path);
 	ret = ksspi_upcall(&req, &reply);
 	if (ret) {
 		ret = upcall_errno(ret);
@@ -506,10 +487,10 @@ static int sign_helper(const struct ksspi_context *ctx,
 	init_req(&req, ctx->cred, KSSPI_UPCALL_X509_SIGN);
 	req.context_id = ctx->id;
 	req.leg = 1;
-	add_string(&req, KSSPI_UPCALL_X509_KEY_PATH, xc->key_path);
-	add_item(&req, KSSPI_UPCALL_X509_TBS, tbs, X509_TBS_LEN);
-	add_item(&req, KSSPI_UPCALL_X509_SIG_ALG, &xc->sig_alg,
-		 sizeof(xc->sig_alg));
+	ksspi_upcall_add_string(&req, KSSPI_UPCALL_X509_KEY_PATH, xc->key_path);
+	ksspi_upcall_add_item(&req, KSSPI_UPCALL_X509_TBS, tbs, X509_TBS_LEN);
+	ksspi_upcall_add_item(&req, KSSPI_UPCALL_X509_SIG_ALG, &xc->sig_alg,
+			      sizeof(xc->sig_alg));
 	ret = ksspi_upcall(&req, &reply);
 	if (ret) {
 		ret = upcall_errno(ret);
@@ -710,17 +691,17 @@ static int accept_logon(struct ksspi_context *ctx, struct x509_ctx *x,
 	req.context_id = ctx->id;
 	req.leg = 1;
 	req.req_flags = ctx->req_flags;
-	add_item(&req, KSSPI_UPCALL_X509_CERTS, x->certs, x->certs_len);
+	ksspi_upcall_add_item(&req, KSSPI_UPCALL_X509_CERTS, x->certs, x->certs_len);
 	if (sig) {
 		build_tbs(tbs, x->challenge, ctx->cred->principal, x->certs,
 			  x->certs_len, x->sig_alg);
-		add_item(&req, KSSPI_UPCALL_X509_TBS, tbs, sizeof(tbs));
-		add_item(&req, KSSPI_UPCALL_X509_SIGNATURE, sig, sig_len);
-		add_item(&req, KSSPI_UPCALL_X509_SIG_ALG, &x->sig_alg,
-			 sizeof(x->sig_alg));
+		ksspi_upcall_add_item(&req, KSSPI_UPCALL_X509_TBS, tbs, sizeof(tbs));
+		ksspi_upcall_add_item(&req, KSSPI_UPCALL_X509_SIGNATURE, sig, sig_len);
+		ksspi_upcall_add_item(&req, KSSPI_UPCALL_X509_SIG_ALG, &x->sig_alg,
+				      sizeof(x->sig_alg));
 	} else {
-		add_item(&req, KSSPI_UPCALL_X509_PROVEN, &proven,
-			 sizeof(proven));
+		ksspi_upcall_add_item(&req, KSSPI_UPCALL_X509_PROVEN, &proven,
+				      sizeof(proven));
 	}
 	ret = ksspi_upcall(&req, &reply);
 	memzero_explicit(tbs, sizeof(tbs));
